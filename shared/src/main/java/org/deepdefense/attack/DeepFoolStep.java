@@ -1,0 +1,126 @@
+package org.deepdefense.attack;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.deepdefense.nn.ForwardPass;
+import org.deepdefense.nn.GradMode;
+
+/**
+ * One linearised DeepFool step for a batch, shared by the evaluation attack and the unrolled training-time
+ * version. For row a with source class s and target t it returns r = (|f_t − f_s| + 10⁻⁴)/‖w‖² · w with
+ * w = ∇f_t − ∇f_s, where t is either fixed or the class j ≠ s with the smallest |f_j − f_s|/‖∇f_j − ∇f_s‖.
+ *
+ * <p>The choice of t is a constant of the step (DESIGN §1), so it is made on values computed without autograd.
+ * When {@code differentiable}, w and the logit gap are then recomputed for the chosen class only, in the graph:
+ * one seed per row instead of K keeps the recorded inverse pass, and the backward through it, K times smaller.
+ */
+public final class DeepFoolStep {
+    /** Added to |f_t − f_s| so that the step crosses the boundary rather than landing on it. */
+    static final float MARGIN = 1e-4f;
+    private static final float MIN_SQUARED_NORM = 1e-12f;
+
+    private DeepFoolStep() {}
+
+    /**
+     * @param pass the forward pass at the current points (n rows)
+     * @param logits the values of {@code pass.logits()}, row-major n×K
+     * @param source per row, the class to move away from
+     * @param target per row, the class to move towards, or −1 to take the nearest boundary among all other classes
+     * @param active rows that still move; the others get r = 0
+     * @param differentiable whether r must stay in the autograd graph (training) or not (evaluation)
+     * @return r of shape (n, C, H, W), like the network's input gradients
+     */
+    public static NDArray step(ForwardPass pass, float[] logits, int[] source, int[] target, boolean[] active,
+            boolean differentiable) {
+        int n = source.length;
+        int k = logits.length / n;
+        NDManager scope = pass.logits().getManager();
+        int[] chosen = target.clone();
+        NDArray allBoundaries = null;
+        if (needsChoice(target, active)) {
+            // Row j·n + a holds ∇f_j − ∇f_source(a): all K boundary normals of every row in one inverse pass.
+            float[] seeds = new float[k * n * k];
+            for (int j = 0; j < k; j++) {
+                for (int a = 0; a < n; a++) {
+                    int row = j * n + a;
+                    seeds[row * k + j] += 1;
+                    seeds[row * k + source[a]] -= 1;
+                }
+            }
+            NDArray seedArray = scope.create(seeds, new Shape((long) k * n, k));
+            allBoundaries = GradMode.withoutGradient(() -> pass.inputGradient(seedArray));
+            float[] norms = allBoundaries.reshape(k * n, -1).norm(new int[] {1}).toFloatArray();
+            for (int a = 0; a < n; a++) {
+                if (active[a] && target[a] < 0) {
+                    chosen[a] = nearestBoundary(logits, norms, a, n, k, source[a]);
+                }
+            }
+        }
+        float[] direction = new float[n * k];
+        float[] activeMask = new float[n];
+        for (int a = 0; a < n; a++) {
+            if (active[a]) {
+                direction[a * k + chosen[a]] += 1;
+                direction[a * k + source[a]] -= 1;
+                activeMask[a] = 1;
+            }
+        }
+        NDArray seed = scope.create(direction, new Shape(n, k));
+        NDArray w;
+        if (differentiable || allBoundaries == null) {
+            w = pass.inputGradient(seed);
+        } else {
+            // Reuse the rows already computed: pick row chosen(a)·n + a for each a.
+            float[] pick = new float[k * n];
+            for (int a = 0; a < n; a++) {
+                pick[chosen[a] * n + a] = activeMask[a];
+            }
+            Shape sample = allBoundaries.getShape().slice(1);
+            w = allBoundaries.reshape(new Shape(k, n).addAll(sample))
+                    .mul(scope.create(pick, new Shape(k, n, 1, 1, 1)))
+                    .sum(new int[] {0});
+        }
+        NDArray gap = pass.logits().mul(seed).sum(new int[] {1});
+        NDArray squaredNorm = w.reshape(n, -1).square().sum(new int[] {1}).maximum(MIN_SQUARED_NORM);
+        NDArray coefficient = gap.abs().add(MARGIN).div(squaredNorm).mul(scope.create(activeMask));
+        return w.mul(coefficient.reshape(n, 1, 1, 1));
+    }
+
+    private static boolean needsChoice(int[] target, boolean[] active) {
+        for (int a = 0; a < target.length; a++) {
+            if (active[a] && target[a] < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int nearestBoundary(float[] logits, float[] norms, int a, int n, int k, int source) {
+        int best = -1;
+        double bestDistance = Double.POSITIVE_INFINITY;
+        for (int j = 0; j < k; j++) {
+            if (j == source) {
+                continue;
+            }
+            double gap = Math.abs(logits[a * k + j] - logits[a * k + source]);
+            double distance = gap / Math.max(norms[j * n + a], Math.sqrt(MIN_SQUARED_NORM));
+            if (distance < bestDistance) {
+                bestDistance = distance;
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    /** Index of the largest of the K values in row a. */
+    public static int argMax(float[] logits, int a, int k) {
+        int best = 0;
+        for (int j = 1; j < k; j++) {
+            if (logits[a * k + j] > logits[a * k + best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+}

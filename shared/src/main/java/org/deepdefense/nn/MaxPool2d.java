@@ -1,0 +1,26 @@
+package org.deepdefense.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+
+/**
+ * Non-overlapping k×k max pooling (stride k). The forward pass records its switches as a one-hot mask over each
+ * window (first maximum wins on ties, as PyTorch's max_pool2d); the output is the masked sum, so autograd and the
+ * input gradient route through exactly the same positions.
+ */
+public final class MaxPool2d implements Layer {
+    private final int k;
+
+    MaxPool2d(int k) {
+        this.k = k;
+    }
+
+    @Override
+    public Applied forward(NDArray x, Mode mode) {
+        PoolWindows w = PoolWindows.of(x.getShape(), k);
+        NDArray windows = w.split(x);
+        NDArray switches = windows.argMax(-1).oneHot(k * k).toType(DataType.FLOAT32, false);
+        NDArray y = windows.mul(switches).sum(new int[] {-1});
+        return new Applied(y, v -> w.merge(Scope.maskRows(v.expandDims(-1), switches)));
+    }
+}

@@ -1,0 +1,58 @@
+package org.deepdefense.train;
+
+import ai.djl.ndarray.NDArray;
+import org.deepdefense.nn.ForwardPass;
+import org.deepdefense.nn.Mode;
+import org.deepdefense.nn.Network;
+
+/**
+ * Deep Defense (Yan, Guo, Zhang 2018): mean cross-entropy + (λ/B)·Σ_correct exp(−c·r) + (λ/B)·Σ_wrong exp(d·r),
+ * with r = ‖Δx‖₂/‖x‖₂ and Δx the DeepFool perturbation unrolled in the graph.
+ */
+public final class DeepDefenseObjective implements Objective {
+    public static final double DEFAULT_LAMBDA = 15;
+    public static final double DEFAULT_C = 25;
+    public static final double DEFAULT_D = 5;
+
+    private final double lambda;
+    private final double c;
+    private final double d;
+    private final UnrolledDeepFool deepFool;
+
+    public DeepDefenseObjective(double lambda, double c, double d, UnrolledDeepFool deepFool) {
+        if (!(lambda >= 0) || !(c > 0) || !(d >= 0)) {
+            throw new IllegalArgumentException("need lambda >= 0, c > 0, d >= 0; got " + lambda + ", " + c + ", " + d);
+        }
+        this.lambda = lambda;
+        this.c = c;
+        this.d = d;
+        this.deepFool = deepFool;
+    }
+
+    @Override
+    public Mode mode() {
+        return Mode.EVAL;
+    }
+
+    @Override
+    public Loss loss(Network network, NDArray x, ForwardPass first, int[] labels) {
+        UnrolledDeepFool.Perturbation perturbation = deepFool.perturb(network, x, first, labels);
+        NDArray loss = Objective.crossEntropy(first.logits(), labels).add(regularizer(perturbation));
+        return new Loss(loss, perturbation.ratio().mean().getFloat());
+    }
+
+    UnrolledDeepFool deepFool() {
+        return deepFool;
+    }
+
+    /** (λ/B)·Σ exp(−c·r) over correct samples + exp(d·r) over misclassified ones. */
+    NDArray regularizer(UnrolledDeepFool.Perturbation perturbation) {
+        boolean[] correct = perturbation.correct();
+        float[] exponent = new float[correct.length];
+        for (int i = 0; i < correct.length; i++) {
+            exponent[i] = (float) (correct[i] ? -c : d);
+        }
+        NDArray ratio = perturbation.ratio();
+        return ratio.mul(ratio.getManager().create(exponent)).exp().sum().mul(lambda / correct.length);
+    }
+}

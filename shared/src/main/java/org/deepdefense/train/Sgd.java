@@ -1,0 +1,87 @@
+package org.deepdefense.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.deepdefense.nn.Parameter;
+import org.deepdefense.nn.Scope;
+
+/**
+ * SGD with momentum and L2 weight decay, with PyTorch's semantics (g ← ∇ + wd·θ; b ← μ·b + g, b₀ = g; θ ← θ − lr·b).
+ * Updates happen outside the gradient collector (PyTorch forbids in-place changes of leaves while recording) and
+ * reset each gradient to zero, since DJL accumulates gradients across backward calls.
+ */
+public final class Sgd implements AutoCloseable {
+    private final double momentum;
+    private final double weightDecay;
+    private final NDManager buffers;
+    private final Map<String, NDArray> velocity = new HashMap<>();
+
+    public Sgd(double momentum, double weightDecay, NDManager parent) {
+        if (!(momentum >= 0 && momentum < 1) || !(weightDecay >= 0)) {
+            throw new IllegalArgumentException("need 0 <= momentum < 1 and weightDecay >= 0, got " + momentum
+                    + " and " + weightDecay);
+        }
+        this.momentum = momentum;
+        this.weightDecay = weightDecay;
+        this.buffers = parent.newSubManager();
+    }
+
+    /** One update of every trainable parameter from its accumulated gradient; temporaries go to {@code step}. */
+    public void step(List<Parameter> parameters, double learningRate, NDManager step) {
+        for (Parameter p : parameters) {
+            if (!p.trainable()) {
+                continue;
+            }
+            NDArray gradient = Scope.own(p.value().getGradient(), step);
+            NDArray g = weightDecay == 0 ? gradient
+                    : gradient.add(Scope.own(p.value().mul((float) weightDecay), step));
+            NDArray update = momentum == 0 ? g : accumulate(p.name(), g);
+            p.value().subi(Scope.own(update.mul((float) learningRate), step));
+            gradient.muli(0);
+        }
+    }
+
+    private NDArray accumulate(String name, NDArray g) {
+        NDArray v = velocity.get(name);
+        if (v == null) {
+            v = Scope.own(g.duplicate(), buffers);
+            velocity.put(name, v);
+        } else {
+            v.muli((float) momentum).addi(g);
+        }
+        return v;
+    }
+
+    /** Momentum buffers by parameter name, for checkpoints (empty before the first step). */
+    public Map<String, float[]> state() {
+        Map<String, float[]> state = new LinkedHashMap<>();
+        velocity.forEach((name, v) -> state.put(name, v.toFloatArray()));
+        return state;
+    }
+
+    /** Restores momentum buffers saved by {@link #state()} for the given parameters. */
+    public void load(Map<String, float[]> state, List<Parameter> parameters) {
+        for (Parameter p : parameters) {
+            float[] values = state.get(p.name());
+            if (values != null) {
+                if (values.length != p.value().size()) {
+                    throw new IllegalArgumentException("momentum buffer '" + p.name() + "' has " + values.length
+                            + " values, parameter has " + p.value().size());
+                }
+                NDArray previous = velocity.put(p.name(), buffers.create(values, p.value().getShape()));
+                if (previous != null) {
+                    previous.close();
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        buffers.close();
+    }
+}
