@@ -74,7 +74,9 @@ public final class DeepFoolStep {
             // Reuse the rows already computed: pick row chosen(a)·n + a for each a.
             float[] pick = new float[k * n];
             for (int a = 0; a < n; a++) {
-                pick[chosen[a] * n + a] = activeMask[a];
+                if (active[a]) {
+                    pick[chosen[a] * n + a] = 1;
+                }
             }
             Shape sample = allBoundaries.getShape().slice(1);
             w = allBoundaries.reshape(new Shape(k, n).addAll(sample))

@@ -9,6 +9,8 @@ import java.util.stream.Collectors;
 
 /** The networks of the paper's experiments (DESIGN §1), with PyTorch state_dict names. */
 public enum Architecture {
+    /** Multinomial logistic regression: a linear classifier, whose DeepFool perturbation has a closed form. */
+    LINEAR("linear"),
     /** 784-500-150-10 with ReLU. */
     MLP("mlp"),
     /** The MLP with BatchNorm after each hidden linear layer. */
@@ -49,6 +51,10 @@ public enum Architecture {
         List<Layer> l = new ArrayList<>();
         int pixels = channels * height * width;
         switch (this) {
+            case LINEAR -> {
+                l.add(new Flatten());
+                l.add(new Linear("fc1", pixels, classes, manager, random));
+            }
             case MLP, MLP_BN -> {
                 boolean bn = this == MLP_BN;
                 l.add(new Flatten());

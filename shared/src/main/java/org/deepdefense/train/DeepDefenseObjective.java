@@ -53,6 +53,6 @@ public final class DeepDefenseObjective implements Objective {
             exponent[i] = (float) (correct[i] ? -c : d);
         }
         NDArray ratio = perturbation.ratio();
-        return ratio.mul(ratio.getManager().create(exponent)).exp().sum().mul(lambda / correct.length);
+        return ratio.mul(ratio.getManager().create(exponent)).exp().sum().mul((float) (lambda / correct.length));
     }
 }
