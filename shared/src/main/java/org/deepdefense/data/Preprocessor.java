@@ -1,0 +1,104 @@
+package org.deepdefense.data;
+
+import java.util.Objects;
+import java.util.stream.IntStream;
+
+/**
+ * Per-pixel training-mean subtraction, the official Deep Defense MNIST preprocessing: raw 0..255 pixels minus
+ * the per-pixel mean of the training set. Models see, and rho2 is measured in, this space.
+ */
+public final class Preprocessor {
+    private static final String KIND = "per-pixel-mean-subtraction";
+
+    private final float[] mean;
+    private final int channels;
+    private final int height;
+    private final int width;
+
+    private Preprocessor(float[] mean, int channels, int height, int width) {
+        this.mean = mean;
+        this.channels = channels;
+        this.height = height;
+        this.width = width;
+    }
+
+    public static Preprocessor meanSubtraction(Dataset train) {
+        if (train.size() == 0) {
+            throw new IllegalArgumentException(train.name() + ": cannot compute a mean over an empty training set");
+        }
+        int features = train.featureSize();
+        float[] images = train.images();
+        // Sum in double: 60000 float additions of values up to 255 would lose several digits.
+        double[] sum = new double[features];
+        for (int sample = 0; sample < train.size(); sample++) {
+            int base = sample * features;
+            for (int f = 0; f < features; f++) {
+                sum[f] += images[base + f];
+            }
+        }
+        float[] mean = new float[features];
+        for (int f = 0; f < features; f++) {
+            mean[f] = (float) (sum[f] / train.size());
+        }
+        return new Preprocessor(mean, train.channels(), train.height(), train.width());
+    }
+
+    /** Rebuilds a preprocessor from a stored mean, e.g. from a checkpoint. */
+    public static Preprocessor fromMean(float[] mean, int channels, int height, int width) {
+        if (channels <= 0 || height <= 0 || width <= 0 || mean.length != channels * height * width) {
+            throw new IllegalArgumentException("mean of length " + mean.length + " does not fit the shape "
+                    + channels + "x" + height + "x" + width);
+        }
+        return new Preprocessor(mean.clone(), channels, height, width);
+    }
+
+    public String kind() {
+        return KIND;
+    }
+
+    /** A copy of the per-pixel mean, CHW-flattened. */
+    public float[] mean() {
+        return mean.clone();
+    }
+
+    public int channels() {
+        return channels;
+    }
+
+    public int height() {
+        return height;
+    }
+
+    public int width() {
+        return width;
+    }
+
+    /** The preprocessed samples at the given indices, in that order: indices.length * featureSize floats. */
+    public float[] apply(Dataset d, int[] indices) {
+        if (d.channels() != channels || d.height() != height || d.width() != width) {
+            throw new IllegalArgumentException(d.name() + " samples are " + d.channels() + "x" + d.height() + "x"
+                    + d.width() + " but the preprocessor was fitted to " + channels + "x" + height + "x" + width);
+        }
+        float[] images = d.images();
+        float[] out = new float[indices.length * mean.length];
+        for (int i = 0; i < indices.length; i++) {
+            int source = Objects.checkIndex(indices[i], d.size()) * mean.length;
+            int target = i * mean.length;
+            for (int f = 0; f < mean.length; f++) {
+                out[target + f] = images[source + f] - mean[f];
+            }
+        }
+        return out;
+    }
+
+    /** The preprocessed samples from (inclusive) to to (exclusive). */
+    public float[] apply(Dataset d, int from, int to) {
+        Objects.checkFromToIndex(from, to, d.size());
+        return apply(d, IntStream.range(from, to).toArray());
+    }
+
+    /** One line for reports, naming the space rho2 is measured in. */
+    public String describe() {
+        return "raw 0-255 pixels minus per-pixel training mean; rho2 measured in this space";
+    }
+}
