@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
+import org.deepdefense.nn.Logits;
 import org.deepdefense.nn.ForwardPass;
 import org.deepdefense.nn.Mode;
 import org.deepdefense.nn.Network;
@@ -69,7 +70,7 @@ public final class DeepFool {
                 int[] source = new int[n];
                 for (int a = 0; a < n; a++) {
                     int row = rows[a];
-                    int predicted = DeepFoolStep.argMax(logits, a, k);
+                    int predicted = Logits.argMax(logits, a, k);
                     if (it == 0) {
                         predictions[row] = predicted;
                     }

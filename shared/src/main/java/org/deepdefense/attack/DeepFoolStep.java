@@ -114,15 +114,4 @@ public final class DeepFoolStep {
         }
         return best;
     }
-
-    /** Index of the largest of the K values in row a. */
-    public static int argMax(float[] logits, int a, int k) {
-        int best = 0;
-        for (int j = 1; j < k; j++) {
-            if (logits[a * k + j] > logits[a * k + best]) {
-                best = j;
-            }
-        }
-        return best;
-    }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.deepdefense.attack.DeepFoolStep;
+import org.deepdefense.nn.Logits;
 import org.deepdefense.nn.ForwardPass;
 import org.deepdefense.nn.Mode;
 import org.deepdefense.nn.Network;
@@ -54,7 +55,7 @@ public final class UnrolledDeepFool {
         int[] source = new int[b];
         int[] target = new int[b];
         for (int i = 0; i < b; i++) {
-            predicted0[i] = DeepFoolStep.argMax(logits, i, k);
+            predicted0[i] = Logits.argMax(logits, i, k);
             correct[i] = predicted0[i] == labels[i];
             source[i] = predicted0[i];
             target[i] = correct[i] ? -1 : labels[i];
@@ -79,7 +80,7 @@ public final class UnrolledDeepFool {
             int stillActive = 0;
             for (int a = 0; a < n; a++) {
                 int i = rows[a];
-                int now = DeepFoolStep.argMax(logits, a, k);
+                int now = Logits.argMax(logits, a, k);
                 // Correct samples are done once fooled; misclassified ones once they reach their label.
                 active[a] = correct[i] ? now == predicted0[i] : now != labels[i];
                 if (!correct[i]) {

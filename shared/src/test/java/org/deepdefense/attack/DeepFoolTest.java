@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Map;
+import org.deepdefense.nn.Logits;
 import org.deepdefense.nn.Architecture;
 import org.deepdefense.nn.Network;
 import org.junit.jupiter.api.Test;
@@ -85,7 +86,7 @@ class DeepFoolTest {
             float[] logits = net.logits(m.create(adversarial, x.getShape())).toFloatArray();
             int[] after = new int[16];
             for (int i = 0; i < 16; i++) {
-                after[i] = DeepFoolStep.argMax(logits, i, 10);
+                after[i] = Logits.argMax(logits, i, 10);
                 assertTrue(result.fooled()[i]);
                 assertTrue(after[i] != result.predictions()[i], "x + Δx changes the prediction of sample " + i);
                 assertTrue(result.ratios()[i] > 0);

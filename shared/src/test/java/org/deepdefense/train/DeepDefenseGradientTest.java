@@ -10,7 +10,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import org.deepdefense.attack.DeepFool;
-import org.deepdefense.attack.DeepFoolStep;
+import org.deepdefense.nn.Logits;
 import org.deepdefense.nn.Architecture;
 import org.deepdefense.nn.ForwardPass;
 import org.deepdefense.nn.Mode;
@@ -92,7 +92,7 @@ class DeepDefenseGradientTest {
         float[] logits = net.logits(x).toFloatArray();
         int[] labels = new int[B];
         for (int i = 0; i < B; i++) {
-            int predicted = DeepFoolStep.argMax(logits, i, K);
+            int predicted = Logits.argMax(logits, i, K);
             labels[i] = i < B / 2 ? predicted : (predicted + 1 + i % (K - 1)) % K;
         }
         return labels;

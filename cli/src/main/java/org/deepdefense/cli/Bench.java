@@ -1,0 +1,83 @@
+package org.deepdefense.cli;
+
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.deepdefense.data.Dataset;
+import org.deepdefense.data.GeneratedDataset;
+import org.deepdefense.data.Preprocessor;
+import org.deepdefense.nn.Architecture;
+import org.deepdefense.nn.Network;
+import org.deepdefense.train.Method;
+import org.deepdefense.train.Trainer;
+import org.deepdefense.train.TrainingConfig;
+
+/**
+ * Throughput and memory of vanilla and Deep Defense training steps on generated 1×28×28 inputs. Prints one JSON
+ * line; the RSS figures show whether memory stays flat over the Deep Defense steps.
+ */
+final class Bench {
+    private Bench() {}
+
+    static void run(Args args) throws IOException {
+        Architecture architecture = Architecture.parse(args.string("arch", "mlp"));
+        int steps = args.integer("steps", 200);
+        int batchSize = args.integer("batch-size", 100);
+        int threads = args.integer("threads", Runtime.getRuntime().availableProcessors());
+        args.requireAllUsed();
+        Engines.configureThreads(threads);
+        boolean convolutional = architecture == Architecture.CONVNET || architecture == Architecture.NIN;
+        int channels = convolutional ? 3 : 1;
+        int size = convolutional ? 32 : 28;
+        Dataset data = GeneratedDataset.create(Math.max(batchSize * 10, 1000), channels, size, size, 10, 1);
+        Preprocessor preprocessor = Preprocessor.meanSubtraction(data);
+        try (NDManager root = Engines.newManager();
+                Network network = Network.create(architecture, channels, size, size, 10, 1, root)) {
+            // Warm-up steps first, so that one-off allocations and JIT do not count.
+            double vanilla = throughput(network, Method.VANILLA, data, preprocessor, batchSize, Math.max(steps / 10, 5), steps);
+            long rssStart = residentMegabytes();
+            double deepDefense = throughput(network, Method.DEEPDEFENSE, data, preprocessor, batchSize, 5, steps);
+            long rssEnd = residentMegabytes();
+            System.out.println(String.format(Locale.ROOT,
+                    "{\"arch\":\"%s\",\"threads\":%d,\"batch_size\":%d,\"steps\":%d,\"device\":\"%s\","
+                            + "\"vanilla_img_s\":%.1f,\"deepdefense_img_s\":%.1f,\"rss_start_mb\":%d,\"rss_end_mb\":%d}",
+                    architecture.id(), threads, batchSize, steps, root.getDevice(), vanilla, deepDefense, rssStart,
+                    rssEnd));
+        }
+    }
+
+    private static double throughput(Network network, Method method, Dataset data, Preprocessor preprocessor,
+            int batchSize, int warmupSteps, int steps) {
+        TrainingConfig config = new TrainingConfig(method, Integer.MAX_VALUE / 2, batchSize, 1e-4, 0.9, 5e-4, false,
+                15, 25, 5, 5, 0.02, 1);
+        try (Trainer trainer = new Trainer(network, config, preprocessor)) {
+            long[] begun = new long[1];
+            int[] count = new int[1];
+            int stepsPerEpoch = trainer.stepsPerEpoch(data);
+            trainer.run(data, new Trainer.Position(0, 0), new Trainer.Listener() {
+                @Override
+                public boolean onStep(Trainer.StepReport report) {
+                    count[0]++;
+                    if (count[0] == warmupSteps) {
+                        begun[0] = System.nanoTime();
+                    }
+                    return count[0] < warmupSteps + steps;
+                }
+            });
+            double seconds = (System.nanoTime() - begun[0]) / 1e9;
+            return (double) steps * batchSize / seconds;
+        }
+    }
+
+    /** Resident set size of this process (Linux), in MiB. */
+    static long residentMegabytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        throw new IOException("no VmRSS in /proc/self/status");
+    }
+}

@@ -1,0 +1,30 @@
+package org.deepdefense.cli;
+
+import java.util.Set;
+
+/** Entry point of {@code ./deepdefense}. */
+public final class DeepDefenseCli {
+    private static final Set<String> FLAGS = Set.of("help");
+
+    private DeepDefenseCli() {}
+
+    public static void main(String[] argv) {
+        if (argv.length == 0 || argv[0].equals("help") || argv[0].equals("--help")) {
+            System.out.print(Usage.TEXT);
+            return;
+        }
+        try {
+            Args args = new Args(argv, 1, FLAGS);
+            switch (argv[0]) {
+                case "bench" -> Bench.run(args);
+                default -> throw new Args.UsageException("unknown command '" + argv[0] + "'");
+            }
+        } catch (Args.UsageException e) {
+            System.err.println("deepdefense: " + e.getMessage() + " (see ./deepdefense help)");
+            System.exit(2);
+        } catch (Exception e) {
+            System.err.println("deepdefense " + argv[0] + ": " + e.getMessage());
+            System.exit(1);
+        }
+    }
+}

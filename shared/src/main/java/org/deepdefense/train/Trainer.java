@@ -1,0 +1,130 @@
+package org.deepdefense.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import org.deepdefense.data.Dataset;
+import org.deepdefense.data.EpochOrder;
+import org.deepdefense.data.Preprocessor;
+import org.deepdefense.nn.Logits;
+import org.deepdefense.nn.ForwardPass;
+import org.deepdefense.nn.Network;
+
+/**
+ * Runs training epochs of a {@link Network} on a dataset. Every step opens its own NDManager, so all temporaries
+ * of the step, the unrolled DeepFool graph included, are freed when it ends (DESIGN §7). The epoch order comes from
+ * the seed and the epoch number alone, so a run can resume at any (epoch, step).
+ */
+public final class Trainer implements AutoCloseable {
+    private final Network network;
+    private final TrainingConfig config;
+    private final Preprocessor preprocessor;
+    private final Objective objective;
+    private final Sgd optimizer;
+
+    public Trainer(Network network, TrainingConfig config, Preprocessor preprocessor) {
+        this.network = network;
+        this.config = config;
+        this.preprocessor = preprocessor;
+        this.objective = config.objective();
+        this.optimizer = new Sgd(config.momentum(), config.weightDecay(), network.manager());
+    }
+
+    public Sgd optimizer() {
+        return optimizer;
+    }
+
+    public TrainingConfig config() {
+        return config;
+    }
+
+    /** Progress of one step. */
+    public record StepReport(int epoch, int epochs, int step, int stepsPerEpoch, double loss, double accuracy,
+            double meanRatio, double imagesPerSecond, double etaSeconds) {}
+
+    /** Called by {@link #run}; a listener that stops the run returns false from {@link #onStep}. */
+    public interface Listener {
+        /** After each step; return false to stop the run after this step. */
+        default boolean onStep(StepReport report) {
+            return true;
+        }
+
+        /** After each completed epoch (0-based), e.g. to write a checkpoint. */
+        default void onEpochEnd(int epoch, double meanLoss, double accuracy) {}
+    }
+
+    /** Where a run stopped: the next (epoch, step) to run; epoch == epochs once the run is complete. */
+    public record Position(int epoch, int step) {}
+
+    public int stepsPerEpoch(Dataset train) {
+        return (train.size() + config.batchSize() - 1) / config.batchSize();
+    }
+
+    /** Trains from (startEpoch, startStep) to the end of the configured epochs, or until the listener stops it. */
+    public Position run(Dataset train, Position start, Listener listener) {
+        int stepsPerEpoch = stepsPerEpoch(train);
+        long totalSteps = (long) config.epochs() * stepsPerEpoch;
+        long done = (long) start.epoch() * stepsPerEpoch + start.step();
+        long begun = System.nanoTime();
+        long stepsThisRun = 0;
+        long imagesThisRun = 0;
+        for (int epoch = start.epoch(); epoch < config.epochs(); epoch++) {
+            int[] order = EpochOrder.permutation(train.size(), config.seed(), epoch);
+            double lossSum = 0;
+            long correct = 0;
+            long seen = 0;
+            for (int step = epoch == start.epoch() ? start.step() : 0; step < stepsPerEpoch; step++) {
+                int from = step * config.batchSize();
+                int to = Math.min(train.size(), from + config.batchSize());
+                int[] batch = java.util.Arrays.copyOfRange(order, from, to);
+                StepResult result = step(train, batch, config.learningRate(epoch));
+                lossSum += result.loss * batch.length;
+                correct += result.correct;
+                seen += batch.length;
+                stepsThisRun++;
+                imagesThisRun += batch.length;
+                done++;
+                double seconds = (System.nanoTime() - begun) / 1e9;
+                double eta = seconds / stepsThisRun * (totalSteps - done);
+                StepReport report = new StepReport(epoch, config.epochs(), step + 1, stepsPerEpoch, result.loss,
+                        result.correct / (double) batch.length, result.meanRatio, imagesThisRun / seconds, eta);
+                if (!listener.onStep(report)) {
+                    return step + 1 == stepsPerEpoch ? new Position(epoch + 1, 0) : new Position(epoch, step + 1);
+                }
+            }
+            listener.onEpochEnd(epoch, lossSum / Math.max(1, seen), correct / (double) Math.max(1, seen));
+        }
+        return new Position(config.epochs(), 0);
+    }
+
+    private record StepResult(double loss, int correct, double meanRatio) {}
+
+    private StepResult step(Dataset train, int[] batch, double learningRate) {
+        try (NDManager step = network.manager().getParentManager().newSubManager()) {
+            Shape shape = new Shape(batch.length).addAll(network.inputShape());
+            NDArray x = step.create(preprocessor.apply(train, batch), shape);
+            int[] labels = new int[batch.length];
+            for (int i = 0; i < batch.length; i++) {
+                labels[i] = train.labels()[batch[i]];
+            }
+            Objective.Loss loss;
+            float[] logits;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                ForwardPass first = network.forward(x, objective.mode());
+                loss = objective.loss(network, x, first, labels);
+                collector.backward(loss.value());
+                logits = first.logits().toFloatArray();
+            }
+            optimizer.step(network.parameters(), learningRate, step);
+            int correct = Logits.correct(logits, labels, network.numClasses());
+            return new StepResult(loss.value().getFloat(), correct, loss.meanRatio());
+        }
+    }
+
+    @Override
+    public void close() {
+        optimizer.close();
+    }
+}
