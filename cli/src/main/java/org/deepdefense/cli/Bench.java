@@ -19,6 +19,9 @@ import org.deepdefense.train.TrainingConfig;
  * line; the RSS figures show whether memory stays flat over the Deep Defense steps.
  */
 final class Bench {
+    /** Steps before timing starts, so that one-off allocations and JIT do not count. */
+    private static final int WARMUP_STEPS = 10;
+
     private Bench() {}
 
     static void run(Args args) throws IOException {
@@ -35,21 +38,24 @@ final class Bench {
         Preprocessor preprocessor = Preprocessor.meanSubtraction(data);
         try (NDManager root = Engines.newManager();
                 Network network = Network.create(architecture, channels, size, size, 10, 1, root)) {
-            // Warm-up steps first, so that one-off allocations and JIT do not count.
-            double vanilla = throughput(network, Method.VANILLA, data, preprocessor, batchSize, Math.max(steps / 10, 5), steps);
-            long rssStart = residentMegabytes();
-            double deepDefense = throughput(network, Method.DEEPDEFENSE, data, preprocessor, batchSize, 5, steps);
-            long rssEnd = residentMegabytes();
+            double vanilla = throughput(network, Method.VANILLA, data, preprocessor, batchSize, steps, null);
+            long[] rss = new long[3];
+            double deepDefense = throughput(network, Method.DEEPDEFENSE, data, preprocessor, batchSize, steps, rss);
             System.out.println(String.format(Locale.ROOT,
                     "{\"arch\":\"%s\",\"threads\":%d,\"batch_size\":%d,\"steps\":%d,\"device\":\"%s\","
-                            + "\"vanilla_img_s\":%.1f,\"deepdefense_img_s\":%.1f,\"rss_start_mb\":%d,\"rss_end_mb\":%d}",
-                    architecture.id(), threads, batchSize, steps, root.getDevice(), vanilla, deepDefense, rssStart,
-                    rssEnd));
+                            + "\"vanilla_img_s\":%.1f,\"deepdefense_img_s\":%.1f,\"rss_start_mb\":%d,"
+                            + "\"rss_step100_mb\":%s,\"rss_end_mb\":%d}",
+                    architecture.id(), threads, batchSize, steps, root.getDevice(), vanilla, deepDefense, rss[0],
+                    steps >= 100 ? Long.toString(rss[1]) : "null", rss[2]));
         }
     }
 
+    /**
+     * Images per second over {@code steps} steps after {@link #WARMUP_STEPS}; when {@code rss} is given it receives
+     * the resident set size (MiB) at the first measured step, after 100 measured steps, and at the end.
+     */
     private static double throughput(Network network, Method method, Dataset data, Preprocessor preprocessor,
-            int batchSize, int warmupSteps, int steps) {
+            int batchSize, int steps, long[] rss) {
         TrainingConfig config = new TrainingConfig(method, Integer.MAX_VALUE / 2, batchSize, 1e-4, 0.9, 5e-4, false,
                 15, 25, 5, 5, 0.02, 1);
         try (Trainer trainer = new Trainer(network, config, preprocessor)) {
@@ -60,24 +66,34 @@ final class Bench {
                 @Override
                 public boolean onStep(Trainer.StepReport report) {
                     count[0]++;
-                    if (count[0] == warmupSteps) {
+                    if (count[0] == WARMUP_STEPS) {
                         begun[0] = System.nanoTime();
                     }
-                    return count[0] < warmupSteps + steps;
+                    if (rss != null && (count[0] == WARMUP_STEPS || count[0] == WARMUP_STEPS + 100)) {
+                        rss[count[0] == WARMUP_STEPS ? 0 : 1] = residentMegabytes();
+                    }
+                    return count[0] < WARMUP_STEPS + steps;
                 }
             });
             double seconds = (System.nanoTime() - begun[0]) / 1e9;
+            if (rss != null) {
+                rss[2] = residentMegabytes();
+            }
             return (double) steps * batchSize / seconds;
         }
     }
 
     /** Resident set size of this process (Linux), in MiB. */
-    static long residentMegabytes() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+    static long residentMegabytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
             }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        throw new IOException("no VmRSS in /proc/self/status");
+        throw new IllegalStateException("no VmRSS in /proc/self/status");
     }
 }

@@ -24,6 +24,9 @@ public final class DeepDefenseCli {
             System.exit(2);
         } catch (Exception e) {
             System.err.println("deepdefense " + argv[0] + ": " + e.getMessage());
+            if (System.getenv("DEEPDEFENSE_DEBUG") != null) {
+                e.printStackTrace();
+            }
             System.exit(1);
         }
     }

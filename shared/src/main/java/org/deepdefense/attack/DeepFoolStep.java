@@ -107,7 +107,8 @@ public final class DeepFoolStep {
             }
             double gap = Math.abs(logits[a * k + j] - logits[a * k + source]);
             double distance = gap / Math.max(norms[j * n + a], Math.sqrt(MIN_SQUARED_NORM));
-            if (distance < bestDistance) {
+            // A NaN never compares smaller: with non-finite logits the first candidate is as good as any.
+            if (best < 0 || distance < bestDistance) {
                 bestDistance = distance;
                 best = j;
             }

@@ -13,6 +13,8 @@ public final class DeepDefenseObjective implements Objective {
     public static final double DEFAULT_LAMBDA = 15;
     public static final double DEFAULT_C = 25;
     public static final double DEFAULT_D = 5;
+    /** Upper bound on r inside the exponentials. */
+    static final float MAX_RATIO = 10;
 
     private final double lambda;
     private final double c;
@@ -52,7 +54,9 @@ public final class DeepDefenseObjective implements Objective {
         for (int i = 0; i < correct.length; i++) {
             exponent[i] = (float) (correct[i] ? -c : d);
         }
-        NDArray ratio = perturbation.ratio();
+        // A sample with a vanishing boundary normal can get an enormous r; exp(d·r) would overflow to infinity and
+        // poison every weight with NaN. No real perturbation comes near the cap.
+        NDArray ratio = perturbation.ratio().minimum(MAX_RATIO);
         return ratio.mul(ratio.getManager().create(exponent)).exp().sum().mul((float) (lambda / correct.length));
     }
 }

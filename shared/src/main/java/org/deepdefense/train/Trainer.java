@@ -80,6 +80,11 @@ public final class Trainer implements AutoCloseable {
                 int to = Math.min(train.size(), from + config.batchSize());
                 int[] batch = java.util.Arrays.copyOfRange(order, from, to);
                 StepResult result = step(train, batch, config.learningRate(epoch));
+                if (!Double.isFinite(result.loss)) {
+                    throw new IllegalStateException(String.format(java.util.Locale.ROOT,
+                            "training diverged: loss is %s at epoch %d step %d; lower the learning rate",
+                            result.loss, epoch + 1, step + 1));
+                }
                 lossSum += result.loss * batch.length;
                 correct += result.correct;
                 seen += batch.length;

@@ -107,8 +107,9 @@ public final class UnrolledDeepFool {
             rows = next;
         }
         NDArray flatX = x0.reshape(b, -1);
-        NDArray ratio = total.reshape(b, -1).mul(scale).norm(new int[] {1})
-                .div(flatX.norm(new int[] {1}).maximum(1e-12f));
+        // √(Σ Δx² + tiny): the plain norm's derivative is 0/0 = NaN for a sample that never moved.
+        NDArray perturbationNorm = total.reshape(b, -1).mul(scale).square().sum(new int[] {1}).add(1e-12f).sqrt();
+        NDArray ratio = perturbationNorm.div(flatX.norm(new int[] {1}).maximum(1e-12f));
         return new Perturbation(ratio, correct, iterations);
     }
 
