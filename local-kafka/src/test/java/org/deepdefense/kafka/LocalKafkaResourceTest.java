@@ -1,0 +1,29 @@
+package org.deepdefense.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.deepdefense.messages.Topics;
+import org.junit.jupiter.api.Test;
+
+class LocalKafkaResourceTest {
+
+    @Test
+    void pointsQuarkusAtABrokerWithTheProjectTopics() throws Exception {
+        var resource = new LocalKafkaResource();
+        try {
+            Map<String, String> config = resource.start();
+            try (Admin admin = Admin.create(Map.of(
+                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get("kafka.bootstrap.servers")))) {
+                Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+                assertTrue(topics.containsAll(Topics.all()), "topics: " + topics);
+            }
+        } finally {
+            resource.stop();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package org.deepdefense.messages;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * Training hyperparameters. Fields left out of the JSON (or given as null) take the paper's
+ * fine-tuning recipe, {@link #DEFAULTS}.
+ *
+ * @param lambda             weight λ of the Deep Defense regulariser
+ * @param c                  scale of exp(−c·r) for correctly classified samples
+ * @param d                  scale of exp(d·r) for misclassified samples
+ * @param deepFoolIterations DeepFool iterations unrolled at training time
+ * @param overshoot          DeepFool overshoot: the perturbation is (1 + overshoot)·Σr
+ * @param halveLrLastEpoch   halve the learning rate for the last epoch
+ */
+public record Hyperparameters(
+        int epochs,
+        int batchSize,
+        double learningRate,
+        double momentum,
+        double weightDecay,
+        double lambda,
+        double c,
+        double d,
+        int deepFoolIterations,
+        double overshoot,
+        boolean halveLrLastEpoch) {
+
+    public static final int MAX_EPOCHS = 200;
+    public static final Hyperparameters DEFAULTS =
+            new Hyperparameters(5, 100, 5e-4, 0.9, 5e-4, 15, 25, 5, 5, 0.02, true);
+
+    public Hyperparameters {
+        Check.inRange("epochs", epochs, 1, MAX_EPOCHS);
+        Check.inRange("batchSize", batchSize, 1, 1024);
+        Check.inRange("learningRate", learningRate, "(0, 1]");
+        Check.inRange("momentum", momentum, "[0, 1)");
+        Check.inRange("weightDecay", weightDecay, "[0, 0.1]");
+        Check.inRange("lambda", lambda, "[0, 1000]");
+        Check.inRange("c", c, "(0, 1000]");
+        Check.inRange("d", d, "[0, 1000]");
+        Check.inRange("deepFoolIterations", deepFoolIterations, 1, 50);
+        Check.inRange("overshoot", overshoot, "[0, 1]");
+    }
+
+    @JsonCreator
+    static Hyperparameters fromJson(
+            @JsonProperty("epochs") Integer epochs,
+            @JsonProperty("batchSize") Integer batchSize,
+            @JsonProperty("learningRate") Double learningRate,
+            @JsonProperty("momentum") Double momentum,
+            @JsonProperty("weightDecay") Double weightDecay,
+            @JsonProperty("lambda") Double lambda,
+            @JsonProperty("c") Double c,
+            @JsonProperty("d") Double d,
+            @JsonProperty("deepFoolIterations") Integer deepFoolIterations,
+            @JsonProperty("overshoot") Double overshoot,
+            @JsonProperty("halveLrLastEpoch") Boolean halveLrLastEpoch) {
+        Hyperparameters defaults = DEFAULTS;
+        return new Hyperparameters(
+                epochs != null ? epochs : defaults.epochs,
+                batchSize != null ? batchSize : defaults.batchSize,
+                learningRate != null ? learningRate : defaults.learningRate,
+                momentum != null ? momentum : defaults.momentum,
+                weightDecay != null ? weightDecay : defaults.weightDecay,
+                lambda != null ? lambda : defaults.lambda,
+                c != null ? c : defaults.c,
+                d != null ? d : defaults.d,
+                deepFoolIterations != null ? deepFoolIterations : defaults.deepFoolIterations,
+                overshoot != null ? overshoot : defaults.overshoot,
+                halveLrLastEpoch != null ? halveLrLastEpoch : defaults.halveLrLastEpoch);
+    }
+}

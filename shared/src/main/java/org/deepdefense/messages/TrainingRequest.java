@@ -1,0 +1,55 @@
+package org.deepdefense.messages;
+
+import java.util.List;
+
+/**
+ * Asks the trainer for one training run; keyed by {@code runId}.
+ *
+ * @param baseCheckpoint       store key of the checkpoint to fine-tune from, or null to start from scratch
+ * @param baseCheckpointSha256 checksum of that checkpoint; required exactly when {@code baseCheckpoint} is set
+ * @param hyperparameters      null means {@link Hyperparameters#DEFAULTS}
+ * @param attacks              attacks to run on the published checkpoints; null means {@link #DEFAULT_ATTACKS}
+ * @param trainSubset          use only the first n training images, or null for all
+ * @param testSubset           evaluate on only the first n test images, or null for all
+ */
+public record TrainingRequest(
+        int schemaVersion,
+        String runId,
+        String dataset,
+        String architecture,
+        String method,
+        String baseCheckpoint,
+        String baseCheckpointSha256,
+        Hyperparameters hyperparameters,
+        long seed,
+        List<String> attacks,
+        Integer trainSubset,
+        Integer testSubset) implements Message {
+
+    /** The paper's evaluation: ρ₂ from DeepFool and accuracy under FGS. */
+    public static final List<String> DEFAULT_ATTACKS = List.of("deepfool", "fgs");
+    public static final int MAX_SUBSET = 60_000;
+
+    public TrainingRequest {
+        Check.schemaVersion(schemaVersion);
+        Check.id("runId", runId);
+        Check.oneOf("dataset", dataset, Messages.DATASETS);
+        Check.oneOf("architecture", architecture, Messages.ARCHITECTURES);
+        Check.oneOf("method", method, Messages.METHODS);
+        if ((baseCheckpoint == null) != (baseCheckpointSha256 == null)) {
+            throw Check.fail("baseCheckpointSha256 must be given exactly when baseCheckpoint is");
+        }
+        if (baseCheckpoint != null) {
+            Check.storeKey("baseCheckpoint", baseCheckpoint);
+            Check.sha256("baseCheckpointSha256", baseCheckpointSha256);
+        }
+        hyperparameters = hyperparameters != null ? hyperparameters : Hyperparameters.DEFAULTS;
+        attacks = attacks != null ? Check.distinctOf("attacks", attacks, Messages.ATTACKS) : DEFAULT_ATTACKS;
+        if (trainSubset != null) {
+            Check.inRange("trainSubset", trainSubset, 1, MAX_SUBSET);
+        }
+        if (testSubset != null) {
+            Check.inRange("testSubset", testSubset, 1, MAX_SUBSET);
+        }
+    }
+}
