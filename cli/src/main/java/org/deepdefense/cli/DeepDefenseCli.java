@@ -4,7 +4,7 @@ import java.util.Set;
 
 /** Entry point of {@code ./deepdefense}. */
 public final class DeepDefenseCli {
-    private static final Set<String> FLAGS = Set.of("help");
+    private static final Set<String> FLAGS = Set.of("help", "no-lr-halving");
 
     private DeepDefenseCli() {}
 
@@ -16,6 +16,9 @@ public final class DeepDefenseCli {
         try {
             Args args = new Args(argv, 1, FLAGS);
             switch (argv[0]) {
+                case "train" -> TrainCommand.run(args);
+                case "evaluate" -> EvaluateCommand.run(args);
+                case "export" -> ExportCommand.run(args);
                 case "bench" -> Bench.run(args);
                 default -> throw new Args.UsageException("unknown command '" + argv[0] + "'");
             }

@@ -7,6 +7,17 @@ final class Usage {
     static final String TEXT = """
             usage: ./deepdefense <command> [options]
 
+              train     --run-id ID [--method vanilla|deepdefense] [--arch mlp|mlp-bn|lenet|convnet|nin]
+                        [--dataset fashion-mnist|mnist|cifar10|generated] [--data-dir DIR] [--from CHECKPOINT]
+                        [--epochs 5] [--batch-size 100] [--lr L] [--momentum 0.9] [--weight-decay 5e-4]
+                        [--lambda 15] [--c 25] [--d 5] [--deepfool-iterations 5] [--overshoot 0.02]
+                        [--no-lr-halving] [--seed 1] [--train-subset N] [--store checkpoints] [--threads N]
+                        trains, writes a checkpoint per epoch and a final one (<run-id>/final), resumes a stopped run
+              evaluate  --checkpoint KEY [--store checkpoints] [--data-dir DIR] [--test-subset N]
+                        [--deepfool-iterations 50] [--eps-ref E] [--pgd-eps e1,e2] [--pgd-steps 20] [--json FILE]
+                        prints clean accuracy, rho2 (DeepFool) and FGS accuracy at 0.2/0.5/1.0 eps_ref
+              export    --checkpoint KEY --format npz --out FILE.npz [--store checkpoints]
+                        weights under PyTorch state_dict names and layouts, plus input_mean
               bench     --arch mlp|lenet|convnet|nin [--threads N] [--steps S] [--batch-size 100]
                         throughput of vanilla and Deep Defense steps on generated data, as one JSON line
             """;

@@ -45,7 +45,8 @@ public record TrainingConfig(
 
     /** The paper's recipe for {@code method}; vanilla pre-training uses a larger learning rate. */
     public static TrainingConfig defaults(Method method) {
-        double lr = method == Method.VANILLA ? 0.01 : 5e-4;
+        // Inputs are raw 0-255 pixels minus the mean: plain training needs a smaller step than usual image scales.
+        double lr = method == Method.VANILLA ? 1e-3 : 5e-4;
         return new TrainingConfig(method, 5, 100, lr, 0.9, 5e-4, true,
                 DeepDefenseObjective.DEFAULT_LAMBDA, DeepDefenseObjective.DEFAULT_C, DeepDefenseObjective.DEFAULT_D,
                 UnrolledDeepFool.DEFAULT_ITERATIONS, UnrolledDeepFool.DEFAULT_OVERSHOOT, 1);

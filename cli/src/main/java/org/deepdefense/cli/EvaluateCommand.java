@@ -1,0 +1,54 @@
+package org.deepdefense.cli;
+
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.deepdefense.checkpoint.CheckpointMetadata;
+import org.deepdefense.checkpoint.CheckpointStore;
+import org.deepdefense.data.Dataset;
+import org.deepdefense.data.DatasetName;
+import org.deepdefense.data.Split;
+import org.deepdefense.metrics.RobustnessEvaluator;
+import org.deepdefense.metrics.RobustnessReport;
+import org.deepdefense.nn.Architecture;
+import org.deepdefense.train.DataSource;
+import org.deepdefense.train.ModelCheckpoints;
+
+/** ./deepdefense evaluate: clean accuracy, ρ₂ and FGS/PGD accuracies of a checkpoint on its test set. */
+final class EvaluateCommand {
+    private EvaluateCommand() {}
+
+    static void run(Args args) throws IOException {
+        String key = args.required("checkpoint");
+        CheckpointStore store = new CheckpointStore(args.path("store", "checkpoints"));
+        Path dataDir = args.path("data-dir", null);
+        String subset = args.string("test-subset", null);
+        RobustnessEvaluator.Options options = RobustnessEvaluator.Options.defaults()
+                .withDeepFoolIterations(args.integer("deepfool-iterations", 50))
+                .withPgd(args.numbers("pgd-eps", new double[0]), args.integer("pgd-steps", 20));
+        String epsRef = args.string("eps-ref", null);
+        if (epsRef != null) {
+            options = options.withEpsRef(Double.parseDouble(epsRef), "given");
+        }
+        Path json = args.path("json", null);
+        int batchSize = args.integer("batch-size", 100);
+        Engines.configureThreads(args.integer("threads", Runtime.getRuntime().availableProcessors()));
+        args.requireAllUsed();
+
+        try (NDManager root = Engines.newManager();
+                ModelCheckpoints.Loaded model = ModelCheckpoints.load(store, key, null, root)) {
+            CheckpointMetadata meta = model.checkpoint().metadata();
+            Dataset test = DataSource.load(DatasetName.parse(meta.dataset()), Split.TEST, dataDir,
+                    subset == null ? null : Integer.valueOf(subset), Architecture.parse(meta.architecture()));
+            System.err.printf("evaluating %s on %d %s test samples%n", key, test.size(), meta.dataset());
+            RobustnessReport report = new RobustnessEvaluator(model.network(), model.preprocessor(), batchSize)
+                    .evaluate(test, meta.dataset(), meta.method(), options, new ProgressPrinter().evaluation());
+            System.out.print(report.table());
+            if (json != null) {
+                Files.writeString(json, report.toJson());
+                System.err.println("wrote " + json);
+            }
+        }
+    }
+}
