@@ -30,19 +30,27 @@ public final class Sgd implements AutoCloseable {
         this.buffers = parent.newSubManager();
     }
 
-    /** One update of every trainable parameter from its accumulated gradient; temporaries go to {@code step}. */
-    public void step(List<Parameter> parameters, double learningRate, NDManager step) {
-        for (Parameter p : parameters) {
-            if (!p.trainable()) {
-                continue;
-            }
-            NDArray gradient = Scope.own(p.value().getGradient(), step);
+    /**
+     * One update of every trainable parameter from its accumulated gradient; temporaries go to {@code step}.
+     * A rare batch can drive the unrolled DeepFool into overflow; if any gradient is not finite the whole update
+     * is skipped (as loss scalers do) rather than writing NaN into the weights. Gradients are reset either way.
+     *
+     * @return whether the update was applied
+     */
+    public boolean step(List<Parameter> parameters, double learningRate, NDManager step) {
+        List<Parameter> trainable = parameters.stream().filter(Parameter::trainable).toList();
+        List<NDArray> gradients = trainable.stream().map(p -> Scope.own(p.value().getGradient(), step)).toList();
+        boolean finite = gradients.stream().allMatch(g -> Float.isFinite(g.sum().getFloat()));
+        for (int i = 0; finite && i < trainable.size(); i++) {
+            Parameter p = trainable.get(i);
+            NDArray gradient = gradients.get(i);
             NDArray g = weightDecay == 0 ? gradient
                     : gradient.add(Scope.own(p.value().mul((float) weightDecay), step));
             NDArray update = momentum == 0 ? g : accumulate(p.name(), g);
             p.value().subi(Scope.own(update.mul((float) learningRate), step));
-            gradient.muli(0);
         }
+        gradients.forEach(g -> g.muli(0));
+        return finite;
     }
 
     private NDArray accumulate(String name, NDArray g) {

@@ -18,6 +18,9 @@ import org.deepdefense.nn.Network;
  * the seed and the epoch number alone, so a run can resume at any (epoch, step).
  */
 public final class Trainer implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Trainer.class);
+    /** Isolated overflowing batches are skipped; this many in a row means the run has diverged. */
+    private static final int MAX_SKIPPED_IN_A_ROW = 10;
     private final Network network;
     private final TrainingConfig config;
     private final Preprocessor preprocessor;
@@ -70,6 +73,7 @@ public final class Trainer implements AutoCloseable {
         long begun = System.nanoTime();
         long stepsThisRun = 0;
         long imagesThisRun = 0;
+        int skippedInARow = 0;
         for (int epoch = start.epoch(); epoch < config.epochs(); epoch++) {
             int[] order = EpochOrder.permutation(train.size(), config.seed(), epoch);
             double lossSum = 0;
@@ -80,10 +84,15 @@ public final class Trainer implements AutoCloseable {
                 int to = Math.min(train.size(), from + config.batchSize());
                 int[] batch = java.util.Arrays.copyOfRange(order, from, to);
                 StepResult result = step(train, batch, config.learningRate(epoch));
-                if (!Double.isFinite(result.loss)) {
+                skippedInARow = result.applied ? 0 : skippedInARow + 1;
+                if (skippedInARow > 0) {
+                    LOG.warn("epoch {} step {}: non-finite loss or gradient (loss {}), update skipped",
+                            epoch + 1, step + 1, result.loss);
+                }
+                if (skippedInARow >= MAX_SKIPPED_IN_A_ROW) {
                     throw new IllegalStateException(String.format(java.util.Locale.ROOT,
-                            "training diverged: loss is %s at epoch %d step %d; lower the learning rate",
-                            result.loss, epoch + 1, step + 1));
+                            "training diverged: %d steps in a row had a non-finite loss or gradient (epoch %d step %d);"
+                                    + " lower the learning rate", skippedInARow, epoch + 1, step + 1));
                 }
                 lossSum += result.loss * batch.length;
                 correct += result.correct;
@@ -104,7 +113,7 @@ public final class Trainer implements AutoCloseable {
         return new Position(config.epochs(), 0);
     }
 
-    private record StepResult(double loss, int correct, double meanRatio) {}
+    private record StepResult(double loss, int correct, double meanRatio, boolean applied) {}
 
     private StepResult step(Dataset train, int[] batch, double learningRate) {
         try (NDManager step = network.manager().getParentManager().newSubManager()) {
@@ -122,9 +131,9 @@ public final class Trainer implements AutoCloseable {
                 collector.backward(loss.value());
                 logits = first.logits().toFloatArray();
             }
-            optimizer.step(network.parameters(), learningRate, step);
+            boolean applied = optimizer.step(network.parameters(), learningRate, step);
             int correct = Logits.correct(logits, labels, network.numClasses());
-            return new StepResult(loss.value().getFloat(), correct, loss.meanRatio());
+            return new StepResult(loss.value().getFloat(), correct, loss.meanRatio(), applied);
         }
     }
 
