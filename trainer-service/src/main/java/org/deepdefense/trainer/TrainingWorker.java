@@ -3,9 +3,11 @@ package org.deepdefense.trainer;
 import ai.djl.ndarray.NDManager;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -65,7 +67,8 @@ class TrainingWorker {
     private RunJournal journal;
     private Thread thread;
 
-    void start(@Observes StartupEvent event) throws IOException {
+    /** Before the messaging channels start (LIBRARY_BEFORE), so no request arrives before the store is open. */
+    void start(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) throws IOException {
         store = new CheckpointStore(storeRoot);
         // Under the store by default: a dot-name is never a run id, so it cannot clash with a run's checkpoints.
         journal = new RunJournal(journalDir.orElse(store.root().resolve(".trainer-journal")));
