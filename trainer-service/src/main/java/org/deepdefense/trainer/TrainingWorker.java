@@ -165,8 +165,8 @@ class TrainingWorker {
             RunReporter reporter = new RunReporter(accepted.request(), device, publisher, metrics, progressInterval,
                     () -> stopping);
             try {
-                Optional<TrainingJob.Saved> saved = TrainingJob.run(RunPlan.spec(accepted.request(), dataDir.orElse(null)),
-                        store, root, reporter);
+                TrainingJob.Spec spec = RunPlan.spec(accepted.request(), dataDir.orElse(null));
+                Optional<TrainingJob.Saved> saved = TrainingJob.run(spec, store, root, reporter);
                 if (saved.isEmpty()) {
                     LOG.infof("run %s: stopped for shutdown; it resumes from its latest checkpoint", runId);
                     return false;
