@@ -1,6 +1,7 @@
 package org.deepdefense.trainer;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,6 +52,9 @@ class DeadLetterTest {
         assertEquals(TrainingProgress.FAILED, end.status());
         assertTrue(end.message().contains("sha256"), end.message());
         given().get("/q/health/ready").then().statusCode(200);
+        given().get("/q/health/live").then().statusCode(200);
+        given().get("/q/metrics").then().statusCode(200).body(containsString(
+                "deepdefense_dead_letters_total{topic=\"deepdefense.training.requests.dlq\"}"));
     }
 
     private static void assertDeadLettered(String key, String json, String reasonPart) throws Exception {
