@@ -1,0 +1,67 @@
+package org.deepdefense.trainer;
+
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import org.deepdefense.messages.CheckpointPublished;
+import org.deepdefense.messages.DeadLetter;
+import org.deepdefense.messages.Message;
+import org.deepdefense.messages.Messages;
+import org.deepdefense.messages.TrainingProgress;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.jboss.logging.Logger;
+
+/** Writes the service's records, keyed by run id (dead letters: by the refused record's key). */
+@ApplicationScoped
+class Publisher {
+    private static final Logger LOG = Logger.getLogger(Publisher.class);
+    /** Long enough for a broker fail-over; a send that takes longer is treated as failed. */
+    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
+
+    @Inject
+    @Channel("training-progress")
+    MutinyEmitter<byte[]> progress;
+
+    @Inject
+    @Channel("checkpoints")
+    MutinyEmitter<byte[]> checkpoints;
+
+    @Inject
+    @Channel("training-requests-dlq")
+    MutinyEmitter<byte[]> deadLetters;
+
+    @ConfigProperty(name = "mp.messaging.outgoing.training-requests-dlq.topic")
+    String deadLetterTopic;
+
+    @Inject
+    TrainingMetrics metrics;
+
+    /** Progress is advisory and sent often: fire and forget, a lost record is replaced by the next one. */
+    void progress(TrainingProgress record) {
+        send(progress, record.runId(), record).subscribe().with(
+                ok -> {}, failure -> LOG.warnf("progress of run %s not sent: %s", record.runId(), failure.toString()));
+    }
+
+    /** Waits for the broker: consumers act on checkpoints, so the run must not report success without them. */
+    void checkpoint(CheckpointPublished record) {
+        send(checkpoints, record.runId(), record).await().atMost(SEND_TIMEOUT);
+    }
+
+    /** Waits for the broker, so that the refused record is acknowledged only once it has been moved aside. */
+    void deadLetter(String sourceTopic, int partition, long offset, String key, String reason, byte[] payload) {
+        LOG.warnf("dead-lettering record %s-%d@%d (key %s): %s", sourceTopic, partition, offset, key, reason);
+        DeadLetter record = DeadLetter.of(sourceTopic, partition, offset, key, reason, payload, Instant.now());
+        send(deadLetters, key, record).await().atMost(SEND_TIMEOUT);
+        metrics.deadLettered(deadLetterTopic);
+    }
+
+    private static Uni<Void> send(MutinyEmitter<byte[]> emitter, String key, Message record) {
+        return emitter.sendMessage(org.eclipse.microprofile.reactive.messaging.Message.of(Messages.toJson(record))
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build()));
+    }
+}

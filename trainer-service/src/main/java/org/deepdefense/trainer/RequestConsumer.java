@@ -1,0 +1,93 @@
+package org.deepdefense.trainer;
+
+import io.smallrye.common.annotation.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.deepdefense.checkpoint.InvalidStoreKeyException;
+import org.deepdefense.messages.InvalidMessageException;
+import org.deepdefense.messages.Messages;
+import org.deepdefense.messages.TrainingRequest;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+/**
+ * Takes training requests off Kafka: a request is either journalled and queued for the worker, recognised as a
+ * duplicate, or moved to the dead-letter topic, and only then acknowledged. The record is acknowledged long
+ * before its run ends, so a long run never holds an offset back (see docs/TRAINER.md).
+ */
+@ApplicationScoped
+class RequestConsumer {
+    private static final Logger LOG = Logger.getLogger(RequestConsumer.class);
+
+    @Inject
+    TrainingWorker worker;
+
+    @Inject
+    Publisher publisher;
+
+    @Inject
+    TrainingMetrics metrics;
+
+    @ConfigProperty(name = "deepdefense.data.dir")
+    Optional<Path> dataDir;
+
+    /**
+     * Acknowledged when this returns; an exception (the journal cannot be written, the dead-letter topic cannot
+     * be reached) fails the channel instead, so the record is redelivered after a restart rather than lost.
+     */
+    @Incoming("training-requests")
+    @Blocking
+    public void consume(ConsumerRecord<String, byte[]> record) throws IOException {
+        byte[] payload = record.value();
+        String reason;
+        try {
+            TrainingRequest request = Messages.parseTrainingRequest(payload);
+            checkRunnable(request);
+            Accepted accepted = new Accepted(request, record.topic(), record.partition(), record.offset(),
+                    record.key(), payload);
+            TrainingWorker.Outcome outcome = worker.submit(accepted);
+            if (outcome == TrainingWorker.Outcome.QUEUED) {
+                metrics.request("queued");
+                LOG.infof("run %s: queued", request.runId());
+                return;
+            }
+            if (outcome == TrainingWorker.Outcome.DUPLICATE) {
+                metrics.request("duplicate");
+                LOG.infof("run %s: already queued, running or finished; ignoring the repeated request",
+                        request.runId());
+                return;
+            }
+            reason = "the trainer's queue is full; send the request again later";
+        } catch (InvalidMessageException e) {
+            reason = "invalid training request: " + e.getMessage();
+        } catch (RejectedRequestException e) {
+            reason = e.getMessage();
+        }
+        metrics.request("rejected");
+        publisher.deadLetter(record.topic(), record.partition(), record.offset(), record.key(), reason, payload);
+    }
+
+    /** What can be checked before queueing; the base checkpoint's checksum is verified when the run loads it. */
+    private void checkRunnable(TrainingRequest request) throws RejectedRequestException {
+        RunPlan.spec(request, dataDir.orElse(null));
+        String base = request.baseCheckpoint();
+        if (base == null) {
+            return;
+        }
+        try {
+            worker.store().readMetadata(base);
+        } catch (NoSuchFileException e) {
+            throw new RejectedRequestException("unknown base checkpoint '" + base + "': it is not in the store", e);
+        } catch (InvalidStoreKeyException e) {
+            throw new RejectedRequestException("base checkpoint: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new RejectedRequestException("base checkpoint '" + base + "' is unreadable: " + e.getMessage(), e);
+        }
+    }
+}
