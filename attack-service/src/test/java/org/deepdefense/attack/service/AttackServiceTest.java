@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,44 +39,45 @@ class AttackServiceTest {
     String bootstrapServers;
 
     @Test
-    void attacksAFinalCheckpointSetsPoisonAsideAndDoesNotRepeatItself() throws Exception {
-        KafkaCompanion kafka = new KafkaCompanion(bootstrapServers);
-        String sha256 = new CheckpointStore(storeRoot).readMetadata(TrainedCheckpointResource.KEY).sha256();
-        byte[] checkpoint = Messages.toJson(checkpoint(RUN + "-final", sha256));
-        send(kafka, checkpoint);
+    void attacksAFinalCheckpointSetsPoisonAsideAndDoesNotRepeatItself() throws IOException {
+        try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
+            String sha256 = new CheckpointStore(storeRoot).readMetadata(TrainedCheckpointResource.KEY).sha256();
+            byte[] checkpoint = Messages.toJson(checkpoint(RUN + "-final", sha256));
+            send(kafka, checkpoint);
 
-        Map<String, AttackResult> results = kafka.consume(String.class, byte[].class)
-                .fromTopics(Topics.ATTACK_RESULTS, 3).awaitCompletion(TIMEOUT).getRecords().stream()
-                .peek(r -> assertEquals(RUN, r.key()))
-                .map(r -> Messages.parseAttackResult(r.value()))
-                .collect(Collectors.toMap(AttackResult::attack, r -> r));
-        assertEquals(Set.of("deepfool", "fgs", "pgd-linf"), results.keySet());
-        double rho2 = results.get("deepfool").values().get("rho2");
-        assertTrue(rho2 > 0 && Double.isFinite(rho2), "rho2 " + rho2);
-        Double epsRef = results.get("fgs").values().get("epsRef");
-        assertTrue(epsRef != null && epsRef > 0 && Double.isFinite(epsRef), "epsRef " + epsRef);
-        assertEquals(100, results.get("fgs").samples());
-        double pgd = results.get("pgd-linf").values().get("acc_0.5");
-        assertTrue(pgd >= 0 && pgd <= 1, "PGD accuracy " + pgd);
+            Map<String, AttackResult> results = kafka.consume(String.class, byte[].class)
+                    .fromTopics(Topics.ATTACK_RESULTS, 3).awaitCompletion(TIMEOUT).getRecords().stream()
+                    .peek(r -> assertEquals(RUN, r.key()))
+                    .map(r -> Messages.parseAttackResult(r.value()))
+                    .collect(Collectors.toMap(AttackResult::attack, r -> r));
+            assertEquals(Set.of("deepfool", "fgs", "pgd-linf"), results.keySet());
+            double rho2 = results.get("deepfool").values().get("rho2");
+            assertTrue(rho2 > 0 && Double.isFinite(rho2), "rho2 " + rho2);
+            Double epsRef = results.get("fgs").values().get("epsRef");
+            assertTrue(epsRef != null && epsRef > 0 && Double.isFinite(epsRef), "epsRef " + epsRef);
+            assertEquals(100, results.get("fgs").samples());
+            double pgd = results.get("pgd-linf").values().get("acc_0.5");
+            assertTrue(pgd >= 0 && pgd <= 1, "PGD accuracy " + pgd);
 
-        send(kafka, "{not json".getBytes(StandardCharsets.UTF_8));
-        send(kafka, checkpoint);
-        // The replay above comes before the poison below: once its dead letters are in, the replay was handled.
-        send(kafka, new String(checkpoint, StandardCharsets.UTF_8)
-                .replace(TrainedCheckpointResource.KEY, "../" + TrainedCheckpointResource.KEY)
-                .getBytes(StandardCharsets.UTF_8));
-        // Under another checkpointId: the replay guard would otherwise skip it before its checksum is checked.
-        send(kafka, Messages.toJson(checkpoint(RUN + "-corrupt", "0".repeat(64))));
+            send(kafka, "{not json".getBytes(StandardCharsets.UTF_8));
+            send(kafka, checkpoint);
+            // The replay above comes before the poison below: once its dead letters are in, the replay was handled.
+            send(kafka, new String(checkpoint, StandardCharsets.UTF_8)
+                    .replace(TrainedCheckpointResource.KEY, "../" + TrainedCheckpointResource.KEY)
+                    .getBytes(StandardCharsets.UTF_8));
+            // Under another checkpointId: the replay guard would otherwise skip it before its checksum is checked.
+            send(kafka, Messages.toJson(checkpoint(RUN + "-corrupt", "0".repeat(64))));
 
-        List<String> reasons = kafka.consume(String.class, byte[].class)
-                .fromTopics(Topics.deadLetter(Topics.CHECKPOINTS), 3).awaitCompletion(TIMEOUT).getRecords().stream()
-                .map(r -> Messages.parseDeadLetter(r.value()).reason()).toList();
-        assertTrue(reasons.get(0).contains("malformed JSON"), reasons.get(0));
-        assertTrue(reasons.get(1).contains(".."), reasons.get(1));
-        assertTrue(reasons.get(2).contains("sha256"), reasons.get(2));
-        List<ConsumerRecord<String, byte[]>> all = kafka.consume(String.class, byte[].class)
-                .fromTopics(Topics.ATTACK_RESULTS, Duration.ofSeconds(3)).awaitCompletion().getRecords();
-        assertEquals(3, all.size(), "the replayed checkpoint was attacked again");
+            List<String> reasons = kafka.consume(String.class, byte[].class)
+                    .fromTopics(Topics.deadLetter(Topics.CHECKPOINTS), 3).awaitCompletion(TIMEOUT).getRecords().stream()
+                    .map(r -> Messages.parseDeadLetter(r.value()).reason()).toList();
+            assertTrue(reasons.get(0).contains("malformed JSON"), reasons.get(0));
+            assertTrue(reasons.get(1).contains(".."), reasons.get(1));
+            assertTrue(reasons.get(2).contains("sha256"), reasons.get(2));
+            List<ConsumerRecord<String, byte[]>> all = kafka.consume(String.class, byte[].class)
+                    .fromTopics(Topics.ATTACK_RESULTS, Duration.ofSeconds(3)).awaitCompletion().getRecords();
+            assertEquals(3, all.size(), "the replayed checkpoint was attacked again");
+        }
 
         given().get("/q/health/live").then().statusCode(200);
         given().get("/q/health/ready").then().statusCode(200);
