@@ -15,7 +15,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Moves refused records aside as {@link DeadLetter}s on {@code <source topic>.dlq} and counts them in
- * {@code deepdefense_dead_letters_total{topic=<source topic>}}.
+ * {@code deepdefense_dead_letters_total{topic=<source topic>}}. Same as attack-service's: both wait for a shared
+ * Quarkus-side module (shared/ is plain Java).
  */
 @ApplicationScoped
 public class DeadLetters {
