@@ -18,7 +18,7 @@ import org.deepdefense.nn.GradMode;
 public final class DeepFoolStep {
     /** Added to |f_t − f_s| so that the step crosses the boundary rather than landing on it. */
     static final float MARGIN = 1e-4f;
-    private static final float MIN_SQUARED_NORM = 1e-12f;
+    private static final float MIN_SQUARED_NORM = 1e-8f;
 
     private DeepFoolStep() {}
 
@@ -84,8 +84,19 @@ public final class DeepFoolStep {
                     .sum(new int[] {0});
         }
         NDArray gap = pass.logits().mul(seed).sum(new int[] {1});
-        NDArray squaredNorm = w.reshape(n, -1).square().sum(new int[] {1}).maximum(MIN_SQUARED_NORM);
-        NDArray coefficient = gap.abs().add(MARGIN).div(squaredNorm).mul(scope.create(activeMask));
+        NDArray squaredNorm = w.reshape(n, -1).square().sum(new int[] {1});
+        // A row whose boundary normal (nearly) vanishes, e.g. all ReLUs off at an iterate, cannot take a DeepFool
+        // step: r would be huge and 1/‖w‖⁴ in its derivative overflows to NaN. Such rows stop moving; their ‖w‖²
+        // is replaced by a constant 1 so that no gradient flows through it.
+        float[] squared = squaredNorm.toFloatArray();
+        float[] usable = new float[n];
+        for (int a = 0; a < n; a++) {
+            usable[a] = squared[a] >= MIN_SQUARED_NORM ? 1 : 0;
+            activeMask[a] *= usable[a];
+        }
+        NDArray usableRows = scope.create(usable);
+        NDArray safeSquaredNorm = squaredNorm.mul(usableRows).add(usableRows.neg().add(1));
+        NDArray coefficient = gap.abs().add(MARGIN).div(safeSquaredNorm).mul(scope.create(activeMask));
         return w.mul(coefficient.reshape(n, 1, 1, 1));
     }
 

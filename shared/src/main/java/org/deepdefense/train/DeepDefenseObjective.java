@@ -13,8 +13,12 @@ public final class DeepDefenseObjective implements Objective {
     public static final double DEFAULT_LAMBDA = 15;
     public static final double DEFAULT_C = 25;
     public static final double DEFAULT_D = 5;
-    /** Upper bound on r inside the exponentials. */
-    static final float MAX_RATIO = 10;
+    /**
+     * Upper bound on r inside the exponentials. A misclassified sample that DeepFool can only bring to its label
+     * with a perturbation larger than twice the input is an outlier; uncapped, exp(d·r) gave it weight up to 1e21
+     * and one such batch blew the weights up (seen on generated data). Beyond the cap its term is constant.
+     */
+    static final float MAX_RATIO = 2;
 
     private final double lambda;
     private final double c;
@@ -54,8 +58,6 @@ public final class DeepDefenseObjective implements Objective {
         for (int i = 0; i < correct.length; i++) {
             exponent[i] = (float) (correct[i] ? -c : d);
         }
-        // A sample with a vanishing boundary normal can get an enormous r; exp(d·r) would overflow to infinity and
-        // poison every weight with NaN. No real perturbation comes near the cap.
         NDArray ratio = perturbation.ratio().minimum(MAX_RATIO);
         return ratio.mul(ratio.getManager().create(exponent)).exp().sum().mul((float) (lambda / correct.length));
     }
