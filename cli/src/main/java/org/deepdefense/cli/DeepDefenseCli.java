@@ -16,6 +16,7 @@ public final class DeepDefenseCli {
         try {
             Args args = new Args(argv, 1, FLAGS);
             switch (argv[0]) {
+                case "quickstart" -> QuickstartCommand.run(args);
                 case "train" -> TrainCommand.run(args);
                 case "evaluate" -> EvaluateCommand.run(args);
                 case "export" -> ExportCommand.run(args);

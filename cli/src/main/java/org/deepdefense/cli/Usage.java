@@ -7,6 +7,9 @@ final class Usage {
     static final String TEXT = """
             usage: ./deepdefense <command> [options]
 
+              quickstart [--arch mlp] [--dataset fashion-mnist] [--vanilla-epochs 5] [--epochs 1]
+                        [--test-subset 2000] [--store checkpoints]
+                        vanilla training, Deep Defense fine-tuning, and a side-by-side robustness table
               train     --run-id ID [--method vanilla|deepdefense] [--arch mlp|mlp-bn|lenet|convnet|nin]
                         [--dataset fashion-mnist|mnist|cifar10|generated] [--data-dir DIR] [--from CHECKPOINT]
                         [--epochs 5] [--batch-size 100] [--lr L] [--momentum 0.9] [--weight-decay 5e-4]
