@@ -11,6 +11,7 @@ import org.deepdefense.messages.AttackResult;
 import org.deepdefense.messages.CheckpointPublished;
 import org.deepdefense.messages.InvalidMessageException;
 import org.deepdefense.messages.Messages;
+import org.deepdefense.service.DeadLetters;
 import org.deepdefense.messages.RobustnessReportMessage;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;

@@ -275,15 +275,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
 
     private static void terminate(Process process) {
-        process.destroy(); // SIGTERM: Kafka's own shutdown hook closes the logs cleanly
-        try {
-            if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        ChildProcesses.stop(process, STOP_TIMEOUT); // SIGTERM first: Kafka's own shutdown hook closes the logs cleanly
     }
 
     private long logSize() {

@@ -6,17 +6,15 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.time.Instant;
 import org.deepdefense.messages.CheckpointPublished;
-import org.deepdefense.messages.DeadLetter;
 import org.deepdefense.messages.Message;
 import org.deepdefense.messages.Messages;
 import org.deepdefense.messages.TrainingProgress;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.deepdefense.service.DeadLetters;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
-/** Writes the service's records, keyed by run id (dead letters: by the refused record's key). */
+/** Writes the service's records, keyed by run id; dead letters go through {@link DeadLetters}. */
 @ApplicationScoped
 class Publisher {
     private static final Logger LOG = Logger.getLogger(Publisher.class);
@@ -31,16 +29,6 @@ class Publisher {
     @Channel("checkpoints")
     MutinyEmitter<byte[]> checkpoints;
 
-    @Inject
-    @Channel("training-requests-dlq")
-    MutinyEmitter<byte[]> deadLetters;
-
-    @ConfigProperty(name = "mp.messaging.outgoing.training-requests-dlq.topic")
-    String deadLetterTopic;
-
-    @Inject
-    TrainingMetrics metrics;
-
     /** Progress is advisory and sent often: fire and forget, a lost record is replaced by the next one. */
     void progress(TrainingProgress record) {
         send(progress, record.runId(), record).subscribe().with(
@@ -50,14 +38,6 @@ class Publisher {
     /** Waits for the broker: consumers act on checkpoints, so the run must not report success without them. */
     void checkpoint(CheckpointPublished record) {
         send(checkpoints, record.runId(), record).await().atMost(SEND_TIMEOUT);
-    }
-
-    /** Waits for the broker, so that the refused record is acknowledged only once it has been moved aside. */
-    void deadLetter(String sourceTopic, int partition, long offset, String key, String reason, byte[] payload) {
-        LOG.warnf("dead-lettering record %s-%d@%d (key %s): %s", sourceTopic, partition, offset, key, reason);
-        DeadLetter record = DeadLetter.of(sourceTopic, partition, offset, key, reason, payload, Instant.now());
-        send(deadLetters, key, record).await().atMost(SEND_TIMEOUT);
-        metrics.deadLettered(deadLetterTopic);
     }
 
     private static Uni<Void> send(MutinyEmitter<byte[]> emitter, String key, Message record) {

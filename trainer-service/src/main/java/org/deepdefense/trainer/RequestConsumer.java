@@ -12,6 +12,7 @@ import org.deepdefense.checkpoint.InvalidStoreKeyException;
 import org.deepdefense.messages.InvalidMessageException;
 import org.deepdefense.messages.Messages;
 import org.deepdefense.messages.TrainingRequest;
+import org.deepdefense.service.DeadLetters;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
@@ -29,7 +30,7 @@ class RequestConsumer {
     TrainingWorker worker;
 
     @Inject
-    Publisher publisher;
+    DeadLetters deadLetters;
 
     @Inject
     TrainingMetrics metrics;
@@ -70,7 +71,7 @@ class RequestConsumer {
             reason = e.getMessage();
         }
         metrics.request("rejected");
-        publisher.deadLetter(record.topic(), record.partition(), record.offset(), record.key(), reason, payload);
+        deadLetters.send(record.topic(), record.partition(), record.offset(), record.key(), reason, payload);
     }
 
     /** What can be checked before queueing; the base checkpoint's checksum is verified when the run loads it. */

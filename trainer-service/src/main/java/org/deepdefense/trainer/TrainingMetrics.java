@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The trainer's Micrometer meters, exported on /q/metrics as {@code deepdefense_training_*} and
- * {@code deepdefense_dead_letters_total}.
+ * The trainer's Micrometer meters, exported on /q/metrics as {@code deepdefense_training_*}
+ * ({@code deepdefense_dead_letters_total} comes from {@link org.deepdefense.service.DeadLetters}).
  */
 @ApplicationScoped
 class TrainingMetrics {
@@ -32,10 +32,6 @@ class TrainingMetrics {
 
     void request(String outcome) {
         registry.counter("deepdefense.training.requests", "outcome", outcome).increment();
-    }
-
-    void deadLettered(String topic) {
-        registry.counter("deepdefense.dead.letters", "topic", topic).increment();
     }
 
     void runFinished(String outcome) {

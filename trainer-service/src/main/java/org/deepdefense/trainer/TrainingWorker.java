@@ -20,6 +20,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.checkpoint.ChecksumMismatchException;
+import org.deepdefense.service.DeadLetters;
 import org.deepdefense.train.TrainingJob;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -55,6 +56,9 @@ class TrainingWorker {
 
     @Inject
     Publisher publisher;
+
+    @Inject
+    DeadLetters deadLetters;
 
     @Inject
     TrainingMetrics metrics;
@@ -179,7 +183,7 @@ class TrainingWorker {
                 // The request itself is at fault (a base checkpoint that is missing, altered or of another
                 // architecture): besides failing the run, move the request aside for an operator.
                 fail(accepted, reporter, e);
-                publisher.deadLetter(accepted.topic(), accepted.partition(), accepted.offset(), accepted.key(),
+                deadLetters.send(accepted.topic(), accepted.partition(), accepted.offset(), accepted.key(),
                         e.getMessage(), accepted.payload());
             } catch (IOException | RuntimeException e) {
                 fail(accepted, reporter, e);

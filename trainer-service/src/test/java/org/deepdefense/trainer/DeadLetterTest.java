@@ -54,7 +54,7 @@ class DeadLetterTest {
         given().get("/q/health/ready").then().statusCode(200);
         given().get("/q/health/live").then().statusCode(200);
         given().get("/q/metrics").then().statusCode(200).body(containsString(
-                "deepdefense_dead_letters_total{topic=\"deepdefense.training.requests.dlq\"}"));
+                "deepdefense_dead_letters_total{topic=\"deepdefense.training.requests\"}"));
     }
 
     private static void assertDeadLettered(String key, String json, String reasonPart) throws Exception {

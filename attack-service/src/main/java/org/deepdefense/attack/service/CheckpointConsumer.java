@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import org.deepdefense.messages.AttackResult;
 import org.deepdefense.messages.CheckpointPublished;
 import org.deepdefense.messages.Messages;
+import org.deepdefense.service.DeadLetters;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;

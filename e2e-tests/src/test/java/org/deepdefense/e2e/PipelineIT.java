@@ -1,0 +1,124 @@
+package org.deepdefense.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.deepdefense.messages.Messages;
+import org.deepdefense.messages.RobustnessReportMessage;
+import org.deepdefense.messages.Topics;
+import org.deepdefense.pipeline.LocalPipeline;
+import org.deepdefense.pipeline.LocalPipeline.Service;
+import org.junit.jupiter.api.Test;
+
+/** One tiny training request through the three packaged services and a real broker, up to the evaluator's report. */
+class PipelineIT {
+    private static final String RUN_ID = "e2e-" + Long.toString(System.currentTimeMillis(), 36);
+    private static final Duration REPORT_TIMEOUT = Duration.ofSeconds(120);
+
+    @Test
+    void aTrainingRequestEndsInARobustnessReport() throws Exception {
+        Path projectRoot = Path.of(System.getProperty("deepdefense.project.root", "..")).toAbsolutePath().normalize();
+        Path runDir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "pipeline-");
+        List<ProcessHandle> started;
+        try (LocalPipeline pipeline = LocalPipeline.start(runDir, projectRoot)) {
+            started = pipeline.processes();
+            long sent = System.nanoTime();
+            send(pipeline, RUN_ID, request(RUN_ID));
+            RobustnessReportMessage report = awaitReport(pipeline, RUN_ID);
+            System.out.printf("end to end: report for %s %.1f s after the request (run directory %s)%n",
+                    report.checkpointId(), (System.nanoTime() - sent) / 1e9, runDir);
+
+            assertEquals("mlp", report.architecture());
+            assertEquals("vanilla", report.method());
+            assertTrue(report.rho2() > 0, () -> "rho2 " + report.rho2());
+            HttpClient http = HttpClient.newHttpClient();
+            String metrics = get(http, pipeline.url(Service.EVALUATOR).resolve("/q/metrics"));
+            assertTrue(metrics.lines().anyMatch(line -> line.startsWith("deepdefense_rho2{")
+                    && line.contains("run=\"" + RUN_ID + "\"")), "no deepdefense_rho2 gauge for " + RUN_ID);
+            String runs = get(http, pipeline.url(Service.EVALUATOR).resolve("/runs/" + RUN_ID));
+            assertTrue(runs.contains("\"checkpointId\":\"" + report.checkpointId() + "\""), runs);
+        }
+        assertEquals(1 + Service.values().length, started.size(), "broker and services");
+        assertTrue(started.stream().noneMatch(ProcessHandle::isAlive), "a pipeline process outlived close()");
+        assertTrue(ProcessHandle.current().descendants().noneMatch(ProcessHandle::isAlive),
+                "a child process outlived the pipeline");
+    }
+
+    /** The smallest useful run: one epoch of a vanilla MLP on 200 generated images, attacked on 100. */
+    private static String request(String runId) {
+        return """
+                {
+                  "schemaVersion": 1,
+                  "runId": "%s",
+                  "dataset": "generated",
+                  "architecture": "mlp",
+                  "method": "vanilla",
+                  "hyperparameters": {"epochs": 1, "batchSize": 50},
+                  "seed": 7,
+                  "attacks": ["deepfool", "fgs"],
+                  "trainSubset": 200,
+                  "testSubset": 100
+                }
+                """.formatted(runId);
+    }
+
+    private static void send(LocalPipeline pipeline, String runId, String json) throws Exception {
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, pipeline.bootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.TRAINING_REQUESTS, runId,
+                    json.getBytes(StandardCharsets.UTF_8))).get();
+        }
+    }
+
+    /** Reads the reports topic from the start (assigned, not subscribed: no group to join) until the run's report. */
+    private static RobustnessReportMessage awaitReport(LocalPipeline pipeline, String runId) {
+        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, pipeline.bootstrapServers(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.REPORTS).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + REPORT_TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
+                    if (runId.equals(record.key())) {
+                        return Messages.parseRobustnessReport(record.value());
+                    }
+                }
+            }
+        }
+        return fail("no report for " + runId + " within " + REPORT_TIMEOUT + "; see the service logs");
+    }
+
+    private static String get(HttpClient http, URI uri) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), () -> uri + ": " + response.body());
+        return response.body();
+    }
+}
