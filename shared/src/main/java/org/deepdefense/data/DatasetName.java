@@ -1,9 +1,6 @@
 package org.deepdefense.data;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.Objects;
-import java.util.stream.Collectors;
+import org.deepdefense.util.Names;
 
 /** The datasets the platform knows; {@link #id()} is the name used on the command line, in messages and checkpoints. */
 public enum DatasetName {
@@ -24,14 +21,6 @@ public enum DatasetName {
 
     /** Accepts the id or the constant name, case-insensitive, with '-' and '_' interchangeable. */
     public static DatasetName parse(String text) {
-        Objects.requireNonNull(text, "dataset name");
-        String normalized = text.trim().toLowerCase(Locale.ROOT).replace('_', '-');
-        for (DatasetName name : values()) {
-            if (name.id.equals(normalized)) {
-                return name;
-            }
-        }
-        String known = Arrays.stream(values()).map(DatasetName::id).collect(Collectors.joining(", "));
-        throw new IllegalArgumentException("unknown dataset '" + text + "'; known datasets: " + known);
+        return Names.parse(values(), DatasetName::id, text, "dataset");
     }
 }

@@ -1,11 +1,10 @@
 package org.deepdefense.nn;
 
+import org.deepdefense.util.Names;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.stream.Collectors;
 
 /** The networks of the paper's experiments (DESIGN §1), with PyTorch state_dict names. */
 public enum Architecture {
@@ -33,13 +32,7 @@ public enum Architecture {
     }
 
     public static Architecture parse(String name) {
-        for (Architecture a : values()) {
-            if (a.id.equalsIgnoreCase(name) || a.name().equalsIgnoreCase(name)) {
-                return a;
-            }
-        }
-        throw new IllegalArgumentException("unknown architecture '" + name + "'; known: "
-                + Arrays.stream(values()).map(Architecture::id).collect(Collectors.joining(", ")));
+        return Names.parse(values(), Architecture::id, name, "architecture");
     }
 
     /**

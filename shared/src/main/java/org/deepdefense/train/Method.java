@@ -1,7 +1,6 @@
 package org.deepdefense.train;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
+import org.deepdefense.util.Names;
 
 /** Training methods. */
 public enum Method {
@@ -21,12 +20,6 @@ public enum Method {
     }
 
     public static Method parse(String name) {
-        for (Method m : values()) {
-            if (m.id.equalsIgnoreCase(name) || m.name().equalsIgnoreCase(name)) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException("unknown method '" + name + "'; known: "
-                + Arrays.stream(values()).map(Method::id).collect(Collectors.joining(", ")));
+        return Names.parse(values(), Method::id, name, "method");
     }
 }
