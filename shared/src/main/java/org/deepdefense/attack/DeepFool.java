@@ -82,7 +82,7 @@ public final class DeepFool {
                 if (stillActive > 0) {
                     int[] target = new int[n];
                     Arrays.fill(target, -1);
-                    r = DeepFoolStep.step(pass, logits, source, target, active, false).toFloatArray();
+                    r = DeepFoolStep.step(pass, logits, source, target, active, null, false).toFloatArray();
                 }
             }
             if (stillActive == 0) {

@@ -28,11 +28,14 @@ public final class DeepFoolStep {
      * @param source per row, the class to move away from
      * @param target per row, the class to move towards, or −1 to take the nearest boundary among all other classes
      * @param active rows that still move; the others get r = 0
+     * @param maxStepNorm per row, the longest step ‖r‖ allowed, or null for no bound; a row whose step would be
+     *     longer stops moving (its linearisation is meaningless that far away, and an unbounded chain of such steps
+     *     overflows float32 in the unrolled graph, turning the gradient into NaN)
      * @param differentiable whether r must stay in the autograd graph (training) or not (evaluation)
      * @return r of shape (n, C, H, W), like the network's input gradients
      */
     public static NDArray step(ForwardPass pass, float[] logits, int[] source, int[] target, boolean[] active,
-            boolean differentiable) {
+            float[] maxStepNorm, boolean differentiable) {
         int n = source.length;
         int k = logits.length / n;
         NDManager scope = pass.logits().getManager();
@@ -91,7 +94,12 @@ public final class DeepFoolStep {
         float[] squared = squaredNorm.toFloatArray();
         float[] usable = new float[n];
         for (int a = 0; a < n; a++) {
-            usable[a] = squared[a] >= MIN_SQUARED_NORM ? 1 : 0;
+            boolean bounded = true;
+            if (maxStepNorm != null && activeMask[a] > 0) {
+                double distance = Math.abs(logits[a * k + chosen[a]] - logits[a * k + source[a]]) + MARGIN;
+                bounded = distance / Math.sqrt(squared[a]) <= maxStepNorm[a];
+            }
+            usable[a] = squared[a] >= MIN_SQUARED_NORM && bounded ? 1 : 0;
             activeMask[a] *= usable[a];
         }
         NDArray usableRows = scope.create(usable);

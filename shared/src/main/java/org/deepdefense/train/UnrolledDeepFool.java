@@ -20,6 +20,12 @@ import org.deepdefense.nn.Network;
 public final class UnrolledDeepFool {
     public static final int DEFAULT_ITERATIONS = 5;
     public static final double DEFAULT_OVERSHOOT = 0.02;
+    /**
+     * A single step longer than this multiple of ‖x‖ stops the sample: far beyond any perturbation the regulariser
+     * rewards (it caps r at 2), and such steps, chained, overflowed float32 and made the gradient NaN (seen on
+     * Fashion-MNIST after a few hundred fine-tuning steps).
+     */
+    static final double MAX_STEP_RATIO = 2;
 
     private final int maxIterations;
     private final double overshoot;
@@ -61,6 +67,7 @@ public final class UnrolledDeepFool {
             target[i] = correct[i] ? -1 : labels[i];
         }
         int[] iterations = new int[b];
+        float[] maxStep = maxStepNorms(x0, b);
         int[] rows = range(b);
         ForwardPass pass = first;
         NDArray total = null; // Σr over all steps, (B, C, H, W), in the graph
@@ -93,7 +100,11 @@ public final class UnrolledDeepFool {
             if (stillActive == 0) {
                 break;
             }
-            NDArray r = DeepFoolStep.step(pass, logits, rowSource, rowTarget, active, true);
+            float[] rowMaxStep = new float[n];
+            for (int a = 0; a < n; a++) {
+                rowMaxStep[a] = maxStep[rows[a]];
+            }
+            NDArray r = DeepFoolStep.step(pass, logits, rowSource, rowTarget, active, rowMaxStep, true);
             NDArray scattered = select == null ? r : select.transpose().matMul(r.reshape(n, -1));
             total = total == null ? scattered : total.reshape(b, -1).add(scattered.reshape(b, -1));
             int[] next = new int[stillActive];
@@ -111,6 +122,21 @@ public final class UnrolledDeepFool {
         NDArray perturbationNorm = total.reshape(b, -1).mul(scale).square().sum(new int[] {1}).add(1e-12f).sqrt();
         NDArray ratio = perturbationNorm.div(flatX.norm(new int[] {1}).maximum(1e-12f));
         return new Perturbation(ratio, correct, iterations);
+    }
+
+    /** MAX_STEP_RATIO·‖x₀‖ per sample. */
+    private static float[] maxStepNorms(NDArray x0, int b) {
+        float[] x = x0.toFloatArray();
+        int d = x.length / b;
+        float[] bound = new float[b];
+        for (int i = 0; i < b; i++) {
+            double squared = 0;
+            for (int j = 0; j < d; j++) {
+                squared += (double) x[i * d + j] * x[i * d + j];
+            }
+            bound[i] = (float) (MAX_STEP_RATIO * Math.sqrt(squared));
+        }
+        return bound;
     }
 
     /** The constant (n, B) matrix that picks rows {@code rows} of a (B, D) matrix; its transpose scatters them back. */
