@@ -15,6 +15,7 @@ import org.deepdefense.messages.RobustnessReportMessage;
 import org.deepdefense.messages.Topics;
 import org.deepdefense.messages.TrainingProgress;
 import org.deepdefense.messages.TrainingRequest;
+import org.deepdefense.pipeline.TopicReader;
 
 /**
  * ./deepdefense demo: quickstart through the platform — `up`, a vanilla Fashion-MNIST run, a Deep Defense
@@ -84,7 +85,7 @@ final class DemoCommand {
     /** Shows the run's progress (with the trainer's ETA) until its final checkpoint is published. */
     private static CheckpointPublished awaitFinalCheckpoint(String bootstrap, String runId) {
         ProgressPrinter printer = new ProgressPrinter();
-        return PipelineClient.await(bootstrap, List.of(Topics.TRAINING_PROGRESS, Topics.CHECKPOINTS), RUN_TIMEOUT,
+        return TopicReader.await(bootstrap, List.of(Topics.TRAINING_PROGRESS, Topics.CHECKPOINTS), RUN_TIMEOUT,
                 record -> {
                     if (!runId.equals(record.key())) {
                         return Optional.empty();
@@ -110,7 +111,7 @@ final class DemoCommand {
 
     private static Map<String, RobustnessReportMessage> awaitReports(String bootstrap, List<String> checkpointIds) {
         Map<String, RobustnessReportMessage> reports = new HashMap<>();
-        return PipelineClient.await(bootstrap, List.of(Topics.REPORTS), RUN_TIMEOUT, record -> {
+        return TopicReader.await(bootstrap, List.of(Topics.REPORTS), RUN_TIMEOUT, record -> {
             RobustnessReportMessage report = Messages.parseRobustnessReport(record.value());
             if (checkpointIds.contains(report.checkpointId())) {
                 reports.put(report.checkpointId(), report);

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.deepdefense.messages.RobustnessReportMessage;
+import org.deepdefense.pipeline.TopicReader;
 import org.junit.jupiter.api.Test;
 
 /** up → submit a tiny run → its report on the reports topic → down, with no process left behind. */
@@ -34,7 +35,7 @@ class PipelineCommandsIT {
                     "--test-subset", "100", "--seed", "7"}, 0, Set.of());
             long sent = System.nanoTime();
             SubmitCommand.send(state.bootstrapServers(), SubmitCommand.request(args));
-            RobustnessReportMessage report = PipelineClient.awaitReport(state.bootstrapServers(), runId,
+            RobustnessReportMessage report = TopicReader.awaitReport(state.bootstrapServers(), runId,
                     Duration.ofSeconds(120));
             System.out.printf("report for %s %.1f s after the request%n", report.checkpointId(),
                     (System.nanoTime() - sent) / 1e9);

@@ -1,4 +1,4 @@
-package org.deepdefense.cli;
+package org.deepdefense.pipeline;
 
 import java.time.Duration;
 import java.util.List;
@@ -15,15 +15,15 @@ import org.deepdefense.messages.Messages;
 import org.deepdefense.messages.RobustnessReportMessage;
 import org.deepdefense.messages.Topics;
 
-/** Waits for records of the pipeline's topics, as `demo` and the pipeline test do. */
-final class PipelineClient {
-    private PipelineClient() {}
+/** Waits for records on the pipeline's topics: reports in the tests, checkpoints and progress in the CLI's demo. */
+public final class TopicReader {
+    private TopicReader() {}
 
     /**
      * Reads {@code topics} from their beginning (assigned, not subscribed: no group to join, and nothing published
      * before the call is missed) and hands each record to {@code onRecord} until it returns a value.
      */
-    static <T> T await(String bootstrap, List<String> topics, Duration timeout,
+    public static <T> T await(String bootstrap, List<String> topics, Duration timeout,
             Function<ConsumerRecord<String, byte[]>, Optional<T>> onRecord) {
         try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -48,7 +48,7 @@ final class PipelineClient {
     }
 
     /** The first report of run {@code runId}. */
-    static RobustnessReportMessage awaitReport(String bootstrap, String runId, Duration timeout) {
+    public static RobustnessReportMessage awaitReport(String bootstrap, String runId, Duration timeout) {
         return await(bootstrap, List.of(Topics.REPORTS), timeout, record -> runId.equals(record.key())
                 ? Optional.of(Messages.parseRobustnessReport(record.value())) : Optional.empty());
     }
