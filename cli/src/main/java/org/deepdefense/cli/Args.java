@@ -53,6 +53,11 @@ final class Args {
         }
     }
 
+    /** The option's whole number, or null when it is not given. */
+    Integer optionalInteger(String name) {
+        return string(name, null) == null ? null : integer(name, 0);
+    }
+
     double number(String name, double fallback) {
         String value = string(name, null);
         try {

@@ -21,6 +21,11 @@ public final class DeepDefenseCli {
                 case "evaluate" -> EvaluateCommand.run(args);
                 case "export" -> ExportCommand.run(args);
                 case "bench" -> Bench.run(args);
+                case "submit" -> SubmitCommand.run(args);
+                case "up" -> PipelineCommands.up(args);
+                case "down" -> PipelineCommands.down(args);
+                case "status" -> PipelineCommands.status(args);
+                case "demo" -> DemoCommand.run(args);
                 default -> throw new Args.UsageException("unknown command '" + argv[0] + "'");
             }
         } catch (Args.UsageException e) {

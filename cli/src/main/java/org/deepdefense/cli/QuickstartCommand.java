@@ -4,10 +4,12 @@ import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.data.Dataset;
 import org.deepdefense.data.DatasetName;
 import org.deepdefense.data.Split;
+import org.deepdefense.messages.RobustnessReportMessage;
 import org.deepdefense.metrics.RobustnessEvaluator;
 import org.deepdefense.metrics.RobustnessReport;
 import org.deepdefense.nn.Architecture;
@@ -69,7 +71,26 @@ final class QuickstartCommand {
         }
     }
 
+    /** One column of the comparison table: an in-process report (quickstart) or the evaluator's (demo). */
+    record Column(double cleanAccuracy, double rho2, Map<String, Double> fgsAccuracy) {
+        static Column of(RobustnessReport report) {
+            return new Column(report.cleanAccuracy(), report.rho2(), report.fgsAccuracy());
+        }
+
+        static Column of(RobustnessReportMessage report) {
+            return new Column(report.cleanAccuracy(), report.rho2(), report.fgsAccuracy());
+        }
+    }
+
     static String compare(RobustnessReport vanilla, RobustnessReport defense) {
+        return compare(Column.of(vanilla), Column.of(defense), String.format(Locale.ROOT,
+                "eps_ref = %s (from the Deep Defense model); %d test samples; %s%n",
+                defense.epsRef() == null ? "not reached" : String.format(Locale.ROOT, "%.4g", defense.epsRef()),
+                defense.samples(), defense.space()));
+    }
+
+    /** The table, FGS rows in the Deep Defense column's ratios, then {@code footer}. */
+    static String compare(Column vanilla, Column defense, String footer) {
         StringBuilder s = new StringBuilder();
         String row = "%-26s %14s %14s%n";
         s.append(String.format(Locale.ROOT, row, "", "vanilla", "deep defense"));
@@ -81,10 +102,7 @@ final class QuickstartCommand {
             s.append(String.format(Locale.ROOT, row, "FGS acc @ " + ratio + " eps_ref",
                     percent(vanilla.fgsAccuracy().get(ratio)), percent(defense.fgsAccuracy().get(ratio))));
         }
-        s.append(String.format(Locale.ROOT, "eps_ref = %s (from the Deep Defense model); %d test samples; %s%n",
-                defense.epsRef() == null ? "not reached" : String.format(Locale.ROOT, "%.4g", defense.epsRef()),
-                defense.samples(), defense.space()));
-        return s.toString();
+        return s.append(footer).toString();
     }
 
     private static String percent(Double value) {

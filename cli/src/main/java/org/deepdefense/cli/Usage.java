@@ -23,5 +23,20 @@ final class Usage {
                         weights under PyTorch state_dict names and layouts, plus input_mean
               bench     --arch mlp|lenet|convnet|nin [--threads N] [--steps S] [--batch-size 100]
                         throughput of vanilla and Deep Defense steps on generated data, as one JSON line
+
+            the platform (Kafka broker and the three services) on this machine; --run-dir defaults to
+            .deepdefense/pipeline in the checkout:
+              up        [--run-dir DIR]   starts it in the background, prints the broker address, URLs, topics, logs
+              status    [--run-dir DIR]   its processes and the readiness of each service
+              down      [--run-dir DIR]   stops it and waits until every process is gone
+              demo      [--run-dir DIR] [--train-subset 20000] [--test-subset 2000] [--vanilla-epochs 3] [--epochs 1]
+                        quickstart through the platform: up, a vanilla run, Deep Defense fine-tuning of it, both
+                        reports side by side, down
+              submit    --run-id ID [--bootstrap HOST:PORT] [--run-dir DIR] [--dataset fashion-mnist]
+                        [--arch mlp] [--method vanilla|deepdefense] [--epochs 5] [--batch-size 100] [--lr 5e-4]
+                        [--from KEY --from-sha256 HEX] [--train-subset N] [--test-subset N]
+                        [--attacks deepfool,fgs] [--seed 1]
+                        a training request on deepdefense.training.requests; the broker defaults to the one
+                        `up` started, else localhost:9092
             """;
 }

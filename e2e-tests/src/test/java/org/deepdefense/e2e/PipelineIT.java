@@ -2,7 +2,6 @@ package org.deepdefense.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,22 +13,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.deepdefense.messages.Messages;
 import org.deepdefense.messages.RobustnessReportMessage;
 import org.deepdefense.messages.Topics;
 import org.deepdefense.pipeline.LocalPipeline;
 import org.deepdefense.pipeline.LocalPipeline.Service;
+import org.deepdefense.pipeline.TopicReader;
 import org.junit.jupiter.api.Test;
 
 /** One tiny training request through the three packaged services and a real broker, up to the evaluator's report. */
@@ -46,7 +39,7 @@ class PipelineIT {
             started = pipeline.processes();
             long sent = System.nanoTime();
             send(pipeline, RUN_ID, request(RUN_ID));
-            RobustnessReportMessage report = awaitReport(pipeline, RUN_ID);
+            RobustnessReportMessage report = TopicReader.awaitReport(pipeline.bootstrapServers(), RUN_ID, REPORT_TIMEOUT);
             System.out.printf("end to end: report for %s %.1f s after the request (run directory %s)%n",
                     report.checkpointId(), (System.nanoTime() - sent) / 1e9, runDir);
 
@@ -91,28 +84,6 @@ class PipelineIT {
             producer.send(new ProducerRecord<>(Topics.TRAINING_REQUESTS, runId,
                     json.getBytes(StandardCharsets.UTF_8))).get();
         }
-    }
-
-    /** Reads the reports topic from the start (assigned, not subscribed: no group to join) until the run's report. */
-    private static RobustnessReportMessage awaitReport(LocalPipeline pipeline, String runId) {
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, pipeline.bootstrapServers(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.REPORTS).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + REPORT_TIMEOUT.toNanos();
-            while (System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
-                    if (runId.equals(record.key())) {
-                        return Messages.parseRobustnessReport(record.value());
-                    }
-                }
-            }
-        }
-        return fail("no report for " + runId + " within " + REPORT_TIMEOUT + "; see the service logs");
     }
 
     private static String get(HttpClient http, URI uri) throws Exception {

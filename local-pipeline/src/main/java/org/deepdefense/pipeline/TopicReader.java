@@ -1,0 +1,55 @@
+package org.deepdefense.pipeline;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.deepdefense.messages.Messages;
+import org.deepdefense.messages.RobustnessReportMessage;
+import org.deepdefense.messages.Topics;
+
+/** Waits for records on the pipeline's topics: reports in the tests, checkpoints and progress in the CLI's demo. */
+public final class TopicReader {
+    private TopicReader() {}
+
+    /**
+     * Reads {@code topics} from their beginning (assigned, not subscribed: no group to join, and nothing published
+     * before the call is missed) and hands each record to {@code onRecord} until it returns a value.
+     */
+    public static <T> T await(String bootstrap, List<String> topics, Duration timeout,
+            Function<ConsumerRecord<String, byte[]>, Optional<T>> onRecord) {
+        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = topics.stream().flatMap(topic -> consumer.partitionsFor(topic).stream())
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
+                    Optional<T> result = onRecord.apply(record);
+                    if (result.isPresent()) {
+                        return result.get();
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("nothing awaited arrived on " + topics + " within " + timeout
+                + "; see the service logs");
+    }
+
+    /** The first report of run {@code runId}. */
+    public static RobustnessReportMessage awaitReport(String bootstrap, String runId, Duration timeout) {
+        return await(bootstrap, List.of(Topics.REPORTS), timeout, record -> runId.equals(record.key())
+                ? Optional.of(Messages.parseRobustnessReport(record.value())) : Optional.empty());
+    }
+}
