@@ -12,18 +12,18 @@ import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 
 /** Writes a file so that readers see either the old content or the complete new one, never a prefix. */
-final class AtomicFiles {
+public final class AtomicFiles {
 
     /** Produces the file content; must not close the stream. */
     @FunctionalInterface
-    interface Content {
+    public interface Content {
         void writeTo(OutputStream out) throws IOException;
     }
 
     private AtomicFiles() {
     }
 
-    static void write(Path target, Content content) throws IOException {
+    public static void write(Path target, Content content) throws IOException {
         Path absolute = target.toAbsolutePath();
         // Same directory so the rename stays on one file system; the leading dot keeps temp files out of
         // store keys. Not Files.createTempFile: its owner-only permissions would follow the file on rename.

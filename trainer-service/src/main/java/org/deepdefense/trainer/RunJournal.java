@@ -2,16 +2,14 @@ package org.deepdefense.trainer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import org.deepdefense.checkpoint.AtomicFiles;
 import org.deepdefense.messages.InvalidMessageException;
 import org.deepdefense.messages.Messages;
 import org.jboss.logging.Logger;
@@ -39,16 +37,8 @@ final class RunJournal {
     void record(Accepted accepted) throws IOException {
         Entry entry = new Entry(System.currentTimeMillis(), accepted.topic(), accepted.partition(), accepted.offset(),
                 accepted.key(), Base64.getEncoder().encodeToString(accepted.payload()));
-        Path tmp = Files.createTempFile(dir, ".tmp-", SUFFIX);
-        try {
-            Files.write(tmp, JSON.writeValueAsBytes(entry));
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                channel.force(true);
-            }
-            Files.move(tmp, file(accepted.runId()), StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        byte[] json = JSON.writeValueAsBytes(entry);
+        AtomicFiles.write(file(accepted.runId()), out -> out.write(json));
     }
 
     void remove(String runId) throws IOException {
