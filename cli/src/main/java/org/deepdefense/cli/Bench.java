@@ -56,8 +56,9 @@ final class Bench {
      */
     private static double throughput(Network network, Method method, Dataset data, Preprocessor preprocessor,
             int batchSize, int steps, long[] rss) {
-        TrainingConfig config = new TrainingConfig(method, Integer.MAX_VALUE / 2, batchSize, 1e-4, 0.9, 5e-4, false,
-                15, 25, 5, 5, 0.02, 1);
+        // Learning-rate halving only touches the last of these never-reached epochs.
+        TrainingConfig config = TrainingConfig.defaults(method).withEpochs(Integer.MAX_VALUE / 2)
+                .withBatchSize(batchSize).withLearningRate(1e-4);
         try (Trainer trainer = new Trainer(network, config, preprocessor)) {
             long[] begun = new long[1];
             int[] count = new int[1];

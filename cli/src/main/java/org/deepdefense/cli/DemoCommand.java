@@ -78,7 +78,7 @@ final class DemoCommand {
         return new TrainingRequest(Messages.SCHEMA_VERSION, runId, "fashion-mnist", "mlp", method, from, fromSha256,
                 new Hyperparameters(epochs, d.batchSize(), learningRate, d.momentum(),
                         d.weightDecay(), d.lambda(), d.c(), d.d(), d.deepFoolIterations(), d.overshoot(),
-                        d.halveLrLastEpoch()),
+                        d.halveLrLastEpoch(), d.parsevalBeta(), d.adversarialEpsilon(), d.adversarialRatio()),
                 1, TrainingRequest.DEFAULT_ATTACKS, trainSubset, testSubset);
     }
 

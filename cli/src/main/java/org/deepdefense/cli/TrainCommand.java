@@ -30,7 +30,10 @@ final class TrainCommand {
                 args.number("d", defaults.d()),
                 args.integer("deepfool-iterations", defaults.deepFoolIterations()),
                 args.number("overshoot", defaults.overshoot()),
-                args.integer("seed", (int) defaults.seed()));
+                args.integer("seed", (int) defaults.seed()),
+                args.number("parseval-beta", defaults.parsevalBeta()),
+                args.number("adv-epsilon", defaults.adversarialEpsilon()),
+                args.number("adv-ratio", defaults.adversarialRatio()));
         String runId = args.required("run-id");
         DatasetName dataset = DatasetName.parse(args.string("dataset", "fashion-mnist"));
         Architecture architecture = Architecture.parse(args.string("arch", "mlp"));

@@ -26,6 +26,8 @@ public final class Trainer implements AutoCloseable {
     private final Preprocessor preprocessor;
     private final Objective objective;
     private final Sgd optimizer;
+    /** Present for Parseval networks only. */
+    private final ParsevalRetraction retraction;
 
     public Trainer(Network network, TrainingConfig config, Preprocessor preprocessor) {
         this.network = network;
@@ -33,6 +35,7 @@ public final class Trainer implements AutoCloseable {
         this.preprocessor = preprocessor;
         this.objective = config.objective();
         this.optimizer = new Sgd(config.momentum(), config.weightDecay(), network.manager());
+        this.retraction = config.method() == Method.PARSEVAL ? new ParsevalRetraction(config.parsevalBeta()) : null;
     }
 
     public Sgd optimizer() {
@@ -132,6 +135,9 @@ public final class Trainer implements AutoCloseable {
                 logits = first.logits().toFloatArray();
             }
             boolean applied = optimizer.step(network.parameters(), learningRate, step);
+            if (applied && retraction != null) {
+                retraction.apply(network.parameters(), step);
+            }
             int correct = Logits.correct(logits, labels, network.numClasses());
             return new StepResult(loss.value().getFloat(), correct, loss.meanRatio(), applied);
         }

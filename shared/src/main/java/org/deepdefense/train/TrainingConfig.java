@@ -2,11 +2,17 @@ package org.deepdefense.train;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.deepdefense.attack.DeepFool;
 
 /**
  * Hyperparameters of a training run. The defaults are the paper's fine-tuning recipe: SGD with momentum 0.9,
  * learning rate 5e-4 halved in the last epoch, weight decay 5e-4, batch 100, 5 epochs, λ=15, c=25, d=5, DeepFool
  * unrolled for 5 iterations with overshoot 0.02.
+ *
+ * @param parsevalBeta β of the Parseval retraction W ← (1+β)W − βWWᵀW (method parseval)
+ * @param adversarialEpsilon FGS ε of fgs-adv, in the preprocessed input space (0-255 pixels minus the mean)
+ * @param adversarialRatio weight of the adversarial examples' cross-entropy in fgs-adv and deepfool-adv; the clean
+ *     batch has the rest
  */
 public record TrainingConfig(
         Method method,
@@ -21,7 +27,10 @@ public record TrainingConfig(
         double d,
         int deepFoolIterations,
         double overshoot,
-        long seed) {
+        long seed,
+        double parsevalBeta,
+        double adversarialEpsilon,
+        double adversarialRatio) {
 
     public TrainingConfig {
         require(method != null, "method is required");
@@ -35,7 +44,18 @@ public record TrainingConfig(
         require(d >= 0 && Double.isFinite(d), "d must be non-negative, got " + d);
         require(deepFoolIterations >= 1, "DeepFool iterations must be at least 1, got " + deepFoolIterations);
         require(overshoot >= 0 && Double.isFinite(overshoot), "overshoot must be non-negative, got " + overshoot);
+        require(parsevalBeta > 0 && parsevalBeta < 1, "Parseval beta must be in (0, 1), got " + parsevalBeta);
+        require(adversarialEpsilon > 0 && Double.isFinite(adversarialEpsilon),
+                "adversarial epsilon must be positive, got " + adversarialEpsilon);
+        require(adversarialRatio >= 0 && adversarialRatio <= 1,
+                "adversarial ratio must be in [0, 1], got " + adversarialRatio);
     }
+
+    public static final double DEFAULT_PARSEVAL_BETA = 3e-4;
+    /** FGS ε of fgs-adv: 8 of 255 grey levels, about half ε_ref of the Fashion-MNIST models. */
+    public static final double DEFAULT_ADVERSARIAL_EPSILON = 8;
+    /** Goodfellow et al.'s α = 0.5: clean and adversarial cross-entropy weigh the same. */
+    public static final double DEFAULT_ADVERSARIAL_RATIO = 0.5;
 
     private static void require(boolean condition, String message) {
         if (!condition) {
@@ -49,22 +69,32 @@ public record TrainingConfig(
         double lr = method == Method.VANILLA ? 1e-3 : 5e-4;
         return new TrainingConfig(method, 5, 100, lr, 0.9, 5e-4, true,
                 DeepDefenseObjective.DEFAULT_LAMBDA, DeepDefenseObjective.DEFAULT_C, DeepDefenseObjective.DEFAULT_D,
-                UnrolledDeepFool.DEFAULT_ITERATIONS, UnrolledDeepFool.DEFAULT_OVERSHOOT, 1);
+                UnrolledDeepFool.DEFAULT_ITERATIONS, UnrolledDeepFool.DEFAULT_OVERSHOOT, 1, DEFAULT_PARSEVAL_BETA,
+                DEFAULT_ADVERSARIAL_EPSILON, DEFAULT_ADVERSARIAL_RATIO);
     }
 
     public TrainingConfig withEpochs(int value) {
         return new TrainingConfig(method, value, batchSize, learningRate, momentum, weightDecay,
-                halveLearningRateInLastEpoch, lambda, c, d, deepFoolIterations, overshoot, seed);
+                halveLearningRateInLastEpoch, lambda, c, d, deepFoolIterations, overshoot, seed, parsevalBeta, adversarialEpsilon,
+                adversarialRatio);
+    }
+
+    public TrainingConfig withBatchSize(int value) {
+        return new TrainingConfig(method, epochs, value, learningRate, momentum, weightDecay,
+                halveLearningRateInLastEpoch, lambda, c, d, deepFoolIterations, overshoot, seed, parsevalBeta, adversarialEpsilon,
+                adversarialRatio);
     }
 
     public TrainingConfig withLearningRate(double value) {
         return new TrainingConfig(method, epochs, batchSize, value, momentum, weightDecay,
-                halveLearningRateInLastEpoch, lambda, c, d, deepFoolIterations, overshoot, seed);
+                halveLearningRateInLastEpoch, lambda, c, d, deepFoolIterations, overshoot, seed, parsevalBeta, adversarialEpsilon,
+                adversarialRatio);
     }
 
     public TrainingConfig withSeed(long value) {
         return new TrainingConfig(method, epochs, batchSize, learningRate, momentum, weightDecay,
-                halveLearningRateInLastEpoch, lambda, c, d, deepFoolIterations, overshoot, value);
+                halveLearningRateInLastEpoch, lambda, c, d, deepFoolIterations, overshoot, value, parsevalBeta, adversarialEpsilon,
+                adversarialRatio);
     }
 
     /** The learning rate of a (0-based) epoch. */
@@ -75,9 +105,12 @@ public record TrainingConfig(
     /** The objective this configuration trains. */
     public Objective objective() {
         return switch (method) {
-            case VANILLA -> new CrossEntropyObjective();
+            case VANILLA, PARSEVAL -> new CrossEntropyObjective();
             case DEEPDEFENSE -> new DeepDefenseObjective(lambda, c, d,
                     new UnrolledDeepFool(deepFoolIterations, overshoot));
+            case FGS_ADV -> AdversarialTrainingObjective.fgs(adversarialEpsilon, adversarialRatio);
+            case DEEPFOOL_ADV -> AdversarialTrainingObjective.deepFool(
+                    new DeepFool(deepFoolIterations, overshoot), adversarialRatio);
         };
     }
 
@@ -97,6 +130,9 @@ public record TrainingConfig(
         map.put("deepFoolIterations", deepFoolIterations);
         map.put("overshoot", overshoot);
         map.put("seed", seed);
+        map.put("parsevalBeta", parsevalBeta);
+        map.put("adversarialEpsilon", adversarialEpsilon);
+        map.put("adversarialRatio", adversarialRatio);
         return map;
     }
 }

@@ -45,7 +45,7 @@ class MessagesTest {
                 {"schemaVersion": 1, "runId": "r", "dataset": "mnist", "architecture": "mlp",
                  "method": "vanilla", "seed": 7}""".getBytes(UTF_8));
         assertEquals(Hyperparameters.DEFAULTS, request.hyperparameters());
-        assertEquals(new Hyperparameters(5, 100, 5e-4, 0.9, 5e-4, 15, 25, 5, 5, 0.02, true), request.hyperparameters());
+        assertEquals(new Hyperparameters(5, 100, 5e-4, 0.9, 5e-4, 15, 25, 5, 5, 0.02, true, 3e-4, 8, 0.5), request.hyperparameters());
         assertEquals(List.of("deepfool", "fgs"), request.attacks());
         assertEquals(null, request.baseCheckpoint());
         assertEquals(null, request.trainSubset());

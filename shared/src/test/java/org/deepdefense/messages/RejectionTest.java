@@ -61,7 +61,7 @@ class RejectionTest {
                 edit(REQUEST, "schemaVersion", "1.0", "schemaVersion must be an integer, got number 1.0"),
                 // unknown and missing fields
                 edit(REQUEST, "runID", "\"x\"", "unknown field 'runID' (known: [architecture, attacks, baseCheckpoint, baseCheckpointSha256, dataset, hyperparameters, method, runId, schemaVersion, seed, testSubset, trainSubset])"),
-                edit(REQUEST, "hyperparameters.epoch", "3", "unknown field 'hyperparameters.epoch' (known: [batchSize, c, d, deepFoolIterations, epochs, halveLrLastEpoch, lambda, learningRate, momentum, overshoot, weightDecay])"),
+                edit(REQUEST, "hyperparameters.epoch", "3", "unknown field 'hyperparameters.epoch' (known: [adversarialEpsilon, adversarialRatio, batchSize, c, d, deepFoolIterations, epochs, halveLrLastEpoch, lambda, learningRate, momentum, overshoot, parsevalBeta, weightDecay])"),
                 edit(REQUEST, "seed", null, "missing field 'seed'"),
                 edit(REQUEST, "runId", null, "runId is required"),
                 // no coercion between types

@@ -21,7 +21,7 @@ final class Samples {
 
     static TrainingRequest request() {
         return new TrainingRequest(1, "run-1", "mnist", "lenet", "deepdefense", "run-0/final", SHA,
-                new Hyperparameters(3, 50, 1e-3, 0.9, 5e-4, 15, 25, 5, 5, 0.02, false),
+                new Hyperparameters(3, 50, 1e-3, 0.9, 5e-4, 15, 25, 5, 5, 0.02, false, 1e-3, 4, 0.3),
                 42, List.of("deepfool", "fgs", "pgd-linf"), 1000, 500);
     }
 

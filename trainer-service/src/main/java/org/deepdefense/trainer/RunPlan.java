@@ -13,23 +13,14 @@ import org.deepdefense.train.TrainingJob;
 final class RunPlan {
     private RunPlan() {}
 
-    /**
-     * @throws RejectedRequestException for requests the message schema allows but the engine cannot run yet,
-     *                                  such as the baseline methods parseval, fgs-adv and deepfool-adv
-     */
+    /** @throws RejectedRequestException for requests the message schema allows but the engine cannot run */
     static TrainingJob.Spec spec(TrainingRequest request, Path dataDir) throws RejectedRequestException {
-        Method method;
-        try {
-            method = Method.parse(request.method());
-        } catch (IllegalArgumentException e) {
-            throw new RejectedRequestException("method '" + request.method()
-                    + "' is not supported by the training engine yet: " + e.getMessage(), e);
-        }
         Hyperparameters h = request.hyperparameters();
         try {
-            TrainingConfig config = new TrainingConfig(method, h.epochs(), h.batchSize(), h.learningRate(),
-                    h.momentum(), h.weightDecay(), h.halveLrLastEpoch(), h.lambda(), h.c(), h.d(),
-                    h.deepFoolIterations(), h.overshoot(), request.seed());
+            TrainingConfig config = new TrainingConfig(Method.parse(request.method()), h.epochs(), h.batchSize(),
+                    h.learningRate(), h.momentum(), h.weightDecay(), h.halveLrLastEpoch(), h.lambda(), h.c(), h.d(),
+                    h.deepFoolIterations(), h.overshoot(), request.seed(), h.parsevalBeta(), h.adversarialEpsilon(),
+                    h.adversarialRatio());
             return new TrainingJob.Spec(request.runId(), DatasetName.parse(request.dataset()), dataDir,
                     Architecture.parse(request.architecture()), config, request.baseCheckpoint(),
                     request.baseCheckpointSha256(), request.trainSubset());

@@ -35,8 +35,6 @@ class DeadLetterTest {
         assertDeadLettered("no-base", Runs.request("no-base",
                 "\"baseCheckpoint\": \"nobody/final\", \"baseCheckpointSha256\": \"" + SHA + "\""),
                 "unknown base checkpoint 'nobody/final'");
-        assertDeadLettered("baseline", Runs.request("baseline", "").replace("\"vanilla\"", "\"parseval\""),
-                "method 'parseval' is not supported");
         given().get("/q/health/ready").then().statusCode(200);
 
         Runs.submit("dl-valid", Runs.request("dl-valid", ""));
