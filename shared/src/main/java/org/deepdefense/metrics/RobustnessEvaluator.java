@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.deepdefense.attack.CarliniWagnerL2;
 import org.deepdefense.attack.DeepFool;
 import org.deepdefense.attack.Fgs;
 import org.deepdefense.attack.Pgd;
@@ -16,8 +17,9 @@ import org.deepdefense.nn.Logits;
 import org.deepdefense.nn.Network;
 
 /**
- * Measures a model's robustness on a test set: clean accuracy, ρ₂ (mean ‖Δx‖₂/‖x‖₂ of DeepFool), FGS accuracy at
- * ratios of ε_ref (found by bisection) and PGD-L∞ accuracy, all in the preprocessed input space.
+ * Measures a model's robustness on a test set: clean accuracy, ρ₂ (mean ‖Δx‖₂/‖x‖₂ of DeepFool, at two iteration
+ * caps), FGS accuracy at ratios of ε_ref (found by bisection), PGD-L∞ and PGD-L2 accuracy, the median C&W-L2
+ * ‖δ‖₂/‖x‖₂ and robustness curves, all in the preprocessed input space.
  */
 public final class RobustnessEvaluator {
     /** The bisection stops when the bracket around ε_ref is this tight, relative to its upper end. */
@@ -37,25 +39,59 @@ public final class RobustnessEvaluator {
         this.batchSize = batchSize;
     }
 
-    /** What to measure. */
+    /**
+     * What to measure.
+     *
+     * @param shortCapIterations also measure ρ₂ with DeepFool capped at this many iterations (the paper's training
+     *     cap, 5), or 0 for not
+     * @param pgdEpsilons PGD-L∞ radii; {@code pgdL2Epsilons} PGD-L2 radii (absolute, in the preprocessed space)
+     * @param cwSamples run C&W-L2 on the first this many test samples, or 0 for not (it costs search steps ×
+     *     iterations gradients per sample)
+     * @param curveEpsilons ε values for the robustness curves (FGS and PGD-L∞ accuracy at each)
+     */
     public record Options(int deepFoolIterations, double overshoot, double[] fgsRatios, Double epsRef,
-            String epsRefSource, double[] pgdEpsilons, int pgdSteps, long seed) {
+            String epsRefSource, double[] pgdEpsilons, int pgdSteps, long seed, int shortCapIterations,
+            double[] pgdL2Epsilons, int cwSamples, double[] curveEpsilons) {
         public static Options defaults() {
             return new Options(DeepFool.DEFAULT_MAX_ITERATIONS, DeepFool.DEFAULT_OVERSHOOT,
-                    new double[] {0.2, 0.5, 1.0}, null, "self", new double[0], 20, 1);
+                    new double[] {0.2, 0.5, 1.0}, null, "self", new double[0], 20, 1, 0, new double[0], 0,
+                    new double[0]);
         }
 
         public Options withDeepFoolIterations(int iterations) {
-            return new Options(iterations, overshoot, fgsRatios, epsRef, epsRefSource, pgdEpsilons, pgdSteps, seed);
+            return new Options(iterations, overshoot, fgsRatios, epsRef, epsRefSource, pgdEpsilons, pgdSteps, seed,
+                    shortCapIterations, pgdL2Epsilons, cwSamples, curveEpsilons);
         }
 
         /** Use ε_ref of another model (the paper takes it from the Deep Defense model). */
         public Options withEpsRef(double value, String source) {
-            return new Options(deepFoolIterations, overshoot, fgsRatios, value, source, pgdEpsilons, pgdSteps, seed);
+            return new Options(deepFoolIterations, overshoot, fgsRatios, value, source, pgdEpsilons, pgdSteps, seed,
+                    shortCapIterations, pgdL2Epsilons, cwSamples, curveEpsilons);
         }
 
         public Options withPgd(double[] epsilons, int steps) {
-            return new Options(deepFoolIterations, overshoot, fgsRatios, epsRef, epsRefSource, epsilons, steps, seed);
+            return new Options(deepFoolIterations, overshoot, fgsRatios, epsRef, epsRefSource, epsilons, steps, seed,
+                    shortCapIterations, pgdL2Epsilons, cwSamples, curveEpsilons);
+        }
+
+        public Options withPgdL2(double[] epsilons) {
+            return new Options(deepFoolIterations, overshoot, fgsRatios, epsRef, epsRefSource, pgdEpsilons, pgdSteps,
+                    seed, shortCapIterations, epsilons, cwSamples, curveEpsilons);
+        }
+
+        public Options withShortCap(int iterations) {
+            return new Options(deepFoolIterations, overshoot, fgsRatios, epsRef, epsRefSource, pgdEpsilons, pgdSteps,
+                    seed, iterations, pgdL2Epsilons, cwSamples, curveEpsilons);
+        }
+
+        public Options withCarliniWagner(int samples) {
+            return new Options(deepFoolIterations, overshoot, fgsRatios, epsRef, epsRefSource, pgdEpsilons, pgdSteps,
+                    seed, shortCapIterations, pgdL2Epsilons, samples, curveEpsilons);
+        }
+
+        public Options withCurve(double[] epsilons) {
+            return new Options(deepFoolIterations, overshoot, fgsRatios, epsRef, epsRefSource, pgdEpsilons, pgdSteps,
+                    seed, shortCapIterations, pgdL2Epsilons, cwSamples, epsilons);
         }
     }
 
@@ -63,6 +99,8 @@ public final class RobustnessEvaluator {
         long begun = System.nanoTime();
         double clean = cleanAccuracy(test);
         DeepFoolSummary deepFool = deepFool(test, options.deepFoolIterations(), options.overshoot(), progress);
+        Double rho2Short = options.shortCapIterations() > 0
+                ? deepFool(test, options.shortCapIterations(), options.overshoot(), progress).rho2() : null;
         FgsSweep fgs = fgsSweep(test, progress);
         Double epsRef = options.epsRef() != null ? options.epsRef() : fgs.epsRef(0.5, progress);
         Map<String, Double> fgsAccuracy = new LinkedHashMap<>();
@@ -71,15 +109,38 @@ public final class RobustnessEvaluator {
                 fgsAccuracy.put(String.format(Locale.ROOT, "%.1f", ratio), fgs.accuracyAt(ratio * epsRef));
             }
         }
-        Map<String, Double> pgdAccuracy = new LinkedHashMap<>();
-        for (double eps : options.pgdEpsilons()) {
-            pgdAccuracy.put(String.format(Locale.ROOT, "%g", eps),
-                    pgdAccuracy(test, eps, options.pgdSteps(), options.seed(), progress));
+        Map<String, Double> pgdAccuracy = pgdAccuracies(test, Pgd.Norm.LINF, options.pgdEpsilons(), options, progress);
+        Map<String, Double> pgdL2Accuracy = pgdAccuracies(test, Pgd.Norm.L2, options.pgdL2Epsilons(), options,
+                progress);
+        Map<String, Double> fgsCurve = new LinkedHashMap<>();
+        for (double eps : options.curveEpsilons()) {
+            fgsCurve.put(key(eps), fgs.accuracyAt(eps));
+        }
+        Map<String, Double> pgdCurve = pgdAccuracies(test, Pgd.Norm.LINF, options.curveEpsilons(), options, progress);
+        Double cwMedian = null;
+        int cwSamples = Math.min(options.cwSamples(), test.size());
+        if (cwSamples > 0) {
+            cwMedian = CarliniWagnerL2.median(carliniWagnerRatios(test.head(cwSamples), CarliniWagnerL2.defaults(),
+                    progress));
         }
         return new RobustnessReport(network.architecture().id(), dataset, method, test.size(), clean, deepFool.rho2(),
                 options.deepFoolIterations(), deepFool.unconverged(), deepFool.meanIterations(), epsRef,
                 options.epsRef() != null ? options.epsRefSource() : "self", fgsAccuracy, pgdAccuracy,
-                preprocessor.describe(), (System.nanoTime() - begun) / 1e9);
+                preprocessor.describe(), (System.nanoTime() - begun) / 1e9, rho2Short,
+                options.shortCapIterations(), pgdL2Accuracy, cwMedian, cwSamples, fgsCurve, pgdCurve);
+    }
+
+    private Map<String, Double> pgdAccuracies(Dataset test, Pgd.Norm norm, double[] epsilons, Options options,
+            Progress progress) {
+        Map<String, Double> accuracy = new LinkedHashMap<>();
+        for (double eps : epsilons) {
+            accuracy.put(key(eps), pgdAccuracy(test, norm, eps, options.pgdSteps(), options.seed(), progress));
+        }
+        return accuracy;
+    }
+
+    private static String key(double epsilon) {
+        return String.format(Locale.ROOT, "%g", epsilon);
     }
 
     public double cleanAccuracy(Dataset test) {
@@ -198,8 +259,14 @@ public final class RobustnessEvaluator {
         }
     }
 
+    /** Accuracy under PGD-L∞ at radius ε, step 2.5·ε/steps, seeded random start. */
     public double pgdAccuracy(Dataset test, double epsilon, int steps, long seed, Progress progress) {
-        Pgd pgd = new Pgd(steps, 2.5 / steps, true);
+        return pgdAccuracy(test, Pgd.Norm.LINF, epsilon, steps, seed, progress);
+    }
+
+    /** Accuracy under PGD in the {@code norm} ball of radius ε, step 2.5·ε/steps, seeded random start. */
+    public double pgdAccuracy(Dataset test, Pgd.Norm norm, double epsilon, int steps, long seed, Progress progress) {
+        Pgd pgd = new Pgd(norm, steps, 2.5 / steps, true);
         long correct = 0;
         for (int from = 0; from < test.size(); from += batchSize) {
             int to = Math.min(test.size(), from + batchSize);
@@ -208,9 +275,23 @@ public final class RobustnessEvaluator {
                 NDArray adversarial = pgd.attack(network, batch(batch, test, from, to), labels, epsilon, seed + from);
                 correct += Logits.correct(network.logits(adversarial).toFloatArray(), labels, network.numClasses());
             }
-            progress.update(String.format(Locale.ROOT, "PGD-Linf eps %g", epsilon), to, test.size());
+            progress.update(String.format(Locale.ROOT, "PGD-%s eps %g", norm.label(), epsilon), to, test.size());
         }
         return correct / (double) test.size();
+    }
+
+    /** C&W-L2's smallest ‖δ‖₂/‖x‖₂ per sample (0 if misclassified already, +∞ if none found). */
+    public double[] carliniWagnerRatios(Dataset test, CarliniWagnerL2 attack, Progress progress) {
+        double[] ratios = new double[test.size()];
+        for (int from = 0; from < test.size(); from += batchSize) {
+            int to = Math.min(test.size(), from + batchSize);
+            try (NDManager batch = newBatchManager()) {
+                double[] found = attack.attack(network, batch(batch, test, from, to), labels(test, from, to)).ratios();
+                System.arraycopy(found, 0, ratios, from, to - from);
+            }
+            progress.update("C&W-L2", to, test.size());
+        }
+        return ratios;
     }
 
     private NDManager newBatchManager() {

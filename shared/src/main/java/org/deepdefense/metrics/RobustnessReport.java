@@ -16,6 +16,11 @@ import java.util.Map;
  * @param epsRefSource "self" when computed on this model, else where it came from
  * @param fgsAccuracy accuracy under FGS by ratio of ε_ref ("0.2", "0.5", "1.0")
  * @param pgdAccuracy accuracy under PGD-L∞ by ε (absolute, in {@code space})
+ * @param rho2ShortCap ρ₂ with DeepFool capped at {@code shortCapIterations} (the paper's 5), or null if not measured
+ * @param pgdL2Accuracy accuracy under PGD-L2 by ε (absolute)
+ * @param cwMedianRatio median over the first {@code cwSamples} test samples of C&W-L2's ‖δ‖₂/‖x‖₂ (0 for a sample
+ *     misclassified already, +∞ where the attack failed), or null if not measured
+ * @param fgsCurve FGS accuracy by ε (absolute), {@code pgdCurve} PGD-L∞ accuracy by ε: the robustness curves
  */
 public record RobustnessReport(
         String architecture,
@@ -32,7 +37,14 @@ public record RobustnessReport(
         Map<String, Double> fgsAccuracy,
         Map<String, Double> pgdAccuracy,
         String space,
-        double seconds) {
+        double seconds,
+        Double rho2ShortCap,
+        int shortCapIterations,
+        Map<String, Double> pgdL2Accuracy,
+        Double cwMedianRatio,
+        int cwSamples,
+        Map<String, Double> fgsCurve,
+        Map<String, Double> pgdCurve) {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -58,10 +70,20 @@ public record RobustnessReport(
                 "rho2", rho2, deepFoolMaxIterations, deepFoolUnconverged, deepFoolMeanIterations));
         s.append(String.format(Locale.ROOT, "%-28s %s%n", "FGS eps_ref",
                 epsRef == null ? "not reached" : String.format(Locale.ROOT, "%.4g (%s)", epsRef, epsRefSource)));
+        if (rho2ShortCap != null) {
+            s.append(String.format(Locale.ROOT, "%-28s %.4e  (DeepFool, max %d iterations)%n", "rho2 (short cap)",
+                    rho2ShortCap, shortCapIterations));
+        }
         fgsAccuracy.forEach((ratio, accuracy) -> s.append(String.format(Locale.ROOT, "%-28s %.2f %%%n",
                 "FGS accuracy @ " + ratio + " eps_ref", 100 * accuracy)));
         pgdAccuracy.forEach((eps, accuracy) -> s.append(String.format(Locale.ROOT, "%-28s %.2f %%%n",
                 "PGD-Linf accuracy @ eps " + eps, 100 * accuracy)));
+        pgdL2Accuracy.forEach((eps, accuracy) -> s.append(String.format(Locale.ROOT, "%-28s %.2f %%%n",
+                "PGD-L2 accuracy @ eps " + eps, 100 * accuracy)));
+        if (cwMedianRatio != null) {
+            s.append(String.format(Locale.ROOT, "%-28s %.4e  (median ||delta||/||x|| over %d samples)%n",
+                    "C&W-L2", cwMedianRatio, cwSamples));
+        }
         s.append(String.format(Locale.ROOT, "%-28s %s%n", "input space", space));
         s.append(String.format(Locale.ROOT, "%-28s %.1f s%n", "evaluation time", seconds));
         return s.toString();
