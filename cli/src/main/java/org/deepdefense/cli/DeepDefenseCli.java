@@ -17,6 +17,7 @@ public final class DeepDefenseCli {
             Args args = new Args(argv, 1, FLAGS);
             switch (argv[0]) {
                 case "quickstart" -> QuickstartCommand.run(args);
+                case "compare" -> CompareCommand.run(args, "./deepdefense " + String.join(" ", argv));
                 case "train" -> TrainCommand.run(args);
                 case "evaluate" -> EvaluateCommand.run(args);
                 case "export" -> ExportCommand.run(args);

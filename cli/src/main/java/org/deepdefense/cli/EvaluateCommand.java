@@ -26,7 +26,10 @@ final class EvaluateCommand {
         String subset = args.string("test-subset", null);
         RobustnessEvaluator.Options options = RobustnessEvaluator.Options.defaults()
                 .withDeepFoolIterations(args.integer("deepfool-iterations", 50))
-                .withPgd(args.numbers("pgd-eps", new double[0]), args.integer("pgd-steps", 20));
+                .withPgd(args.numbers("pgd-eps", new double[0]), args.integer("pgd-steps", 20))
+                .withShortCap(args.integer("short-cap", 0))
+                .withPgdL2(args.numbers("pgd-l2-eps", new double[0]))
+                .withCarliniWagner(args.integer("cw-samples", 0));
         String epsRef = args.string("eps-ref", null);
         if (epsRef != null) {
             options = options.withEpsRef(Double.parseDouble(epsRef), "given");

@@ -10,15 +10,24 @@ final class Usage {
               quickstart [--arch mlp] [--dataset fashion-mnist] [--vanilla-epochs 5] [--epochs 1]
                         [--test-subset 2000] [--store checkpoints]
                         vanilla training, Deep Defense fine-tuning, and a side-by-side robustness table
-              train     --run-id ID [--method vanilla|deepdefense] [--arch mlp|mlp-bn|lenet|convnet|nin]
+              compare   [--arch mlp] [--dataset fashion-mnist] [--methods deepdefense,vanilla,parseval,fgs-adv,deepfool-adv]
+                        [--vanilla-epochs 10] [--epochs 5] [--validation 5000] [--eval-on test|validation]
+                        [--eval-subset N] [--cw-samples 1000] [--seed 1] [--tag T] [--results DIR]
+                        [--lr L] [--lambda 15] [--c 25] [--d 5] [--parseval-beta 3e-4] [--adv-epsilon 8] [--adv-ratio 0.5]
+                        the paper's comparison: one vanilla model, every method fine-tuning it, one row per method
+                        (docs/results/<dataset>-<arch>/: table.md, curves.svg, a JSON file per row); resumable
+              train     --run-id ID [--method vanilla|deepdefense|parseval|fgs-adv|deepfool-adv] [--arch mlp|mlp-bn|lenet|convnet|nin]
                         [--dataset fashion-mnist|mnist|cifar10|generated] [--data-dir DIR] [--from CHECKPOINT]
                         [--epochs 5] [--batch-size 100] [--lr L] [--momentum 0.9] [--weight-decay 5e-4]
                         [--lambda 15] [--c 25] [--d 5] [--deepfool-iterations 5] [--overshoot 0.02]
+                        [--parseval-beta 3e-4] [--adv-epsilon 8] [--adv-ratio 0.5]
                         [--no-lr-halving] [--seed 1] [--train-subset N] [--store checkpoints] [--threads N]
                         trains, writes a checkpoint per epoch and a final one (<run-id>/final), resumes a stopped run
               evaluate  --checkpoint KEY [--store checkpoints] [--data-dir DIR] [--test-subset N]
-                        [--deepfool-iterations 50] [--eps-ref E] [--pgd-eps e1,e2] [--pgd-steps 20] [--json FILE]
-                        prints clean accuracy, rho2 (DeepFool) and FGS accuracy at 0.2/0.5/1.0 eps_ref
+                        [--deepfool-iterations 50] [--short-cap 5] [--eps-ref E] [--pgd-eps e1,e2] [--pgd-steps 20]
+                        [--pgd-l2-eps e1,e2] [--cw-samples N] [--json FILE]
+                        prints clean accuracy, rho2 (DeepFool) and FGS accuracy at 0.2/0.5/1.0 eps_ref, PGD-Linf/L2
+                        accuracies and the median C&W-L2 ||delta||/||x|| where asked
               export    --checkpoint KEY --format npz --out FILE.npz [--store checkpoints]
                         weights under PyTorch state_dict names and layouts, plus input_mean
               bench     --arch mlp|lenet|convnet|nin [--threads N] [--steps S] [--batch-size 100]
@@ -33,9 +42,9 @@ final class Usage {
                         quickstart through the platform: up, a vanilla run, Deep Defense fine-tuning of it, both
                         reports side by side, down
               submit    --run-id ID [--bootstrap HOST:PORT] [--run-dir DIR] [--dataset fashion-mnist]
-                        [--arch mlp] [--method vanilla|deepdefense] [--epochs 5] [--batch-size 100] [--lr 5e-4]
+                        [--arch mlp] [--method vanilla|deepdefense|parseval|fgs-adv|deepfool-adv] [--epochs 5] [--batch-size 100] [--lr 5e-4]
                         [--from KEY --from-sha256 HEX] [--train-subset N] [--test-subset N]
-                        [--attacks deepfool,fgs] [--seed 1]
+                        [--attacks deepfool,fgs] [--seed 1] [--parseval-beta B] [--adv-epsilon E] [--adv-ratio R]
                         a training request on deepdefense.training.requests; the broker defaults to the one
                         `up` started, else localhost:9092
             """;

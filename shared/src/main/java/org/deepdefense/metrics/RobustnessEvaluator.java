@@ -116,7 +116,12 @@ public final class RobustnessEvaluator {
         for (double eps : options.curveEpsilons()) {
             fgsCurve.put(key(eps), fgs.accuracyAt(eps));
         }
-        Map<String, Double> pgdCurve = pgdAccuracies(test, Pgd.Norm.LINF, options.curveEpsilons(), options, progress);
+        Map<String, Double> pgdCurve = new LinkedHashMap<>();
+        for (double eps : options.curveEpsilons()) {
+            Double known = pgdAccuracy.get(key(eps));
+            pgdCurve.put(key(eps), known != null ? known
+                    : pgdAccuracy(test, Pgd.Norm.LINF, eps, options.pgdSteps(), options.seed(), progress));
+        }
         Double cwMedian = null;
         int cwSamples = Math.min(options.cwSamples(), test.size());
         if (cwSamples > 0) {

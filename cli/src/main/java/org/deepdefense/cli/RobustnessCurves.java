@@ -1,0 +1,67 @@
+package org.deepdefense.cli;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** An SVG picture of accuracy against ε under FGS and under PGD-L∞, one line per method. */
+final class RobustnessCurves {
+    private static final String[] COLOURS = {"#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"};
+    private static final int PANEL = 360;
+    private static final int MARGIN = 50;
+
+    private RobustnessCurves() {}
+
+    static String svg(List<CompareCommand.Row> rows, String title) {
+        double epsRef = rows.get(0).report().epsRef();
+        int width = 2 * (PANEL + MARGIN) + MARGIN + 130;
+        int height = PANEL + 2 * MARGIN + 20;
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
+                        + "font-size=\"12\">%n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>%n"
+                        + "<text x=\"%d\" y=\"20\" font-size=\"14\">%s</text>%n", width, height, MARGIN, escape(title)));
+        panel(s, rows, MARGIN, "FGS", epsRef, true);
+        panel(s, rows, 2 * MARGIN + PANEL, "PGD-L∞ (20 steps)", epsRef, false);
+        int legendX = 2 * (PANEL + MARGIN) + 20;
+        for (int i = 0; i < rows.size(); i++) {
+            int y = MARGIN + 20 + 20 * i;
+            s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
+                    + "stroke-width=\"2\"/><text x=\"%d\" y=\"%d\">%s</text>%n", legendX, y, legendX + 25, y,
+                    COLOURS[i % COLOURS.length], legendX + 30, y + 4, escape(rows.get(i).method())));
+        }
+        return s.append("</svg>\n").toString();
+    }
+
+    private static void panel(StringBuilder s, List<CompareCommand.Row> rows, int left, String attack, double epsRef,
+            boolean fgs) {
+        int top = MARGIN;
+        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"13\">%s</text>%n", left, top - 8,
+                escape(attack)));
+        s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" "
+                + "stroke=\"#444\"/>%n", left, top, PANEL, PANEL));
+        for (int tick = 0; tick <= 10; tick += 2) {
+            double value = tick / 10.0;
+            int x = left + (int) Math.round(value * PANEL);
+            int y = top + PANEL - (int) Math.round(value * PANEL);
+            s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#ddd\"/>"
+                    + "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%d%%</text>%n", left, y, left + PANEL, y, left - 4,
+                    y + 4, tick * 10));
+            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%.1f</text>%n", x,
+                    top + PANEL + 16, value));
+        }
+        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">ε / ε_ref "
+                + "(ε_ref = %.4g)</text>%n", left + PANEL / 2, top + PANEL + 34, epsRef));
+        for (int i = 0; i < rows.size(); i++) {
+            Map<String, Double> curve = fgs ? rows.get(i).report().fgsCurve() : rows.get(i).report().pgdCurve();
+            StringBuilder points = new StringBuilder();
+            curve.forEach((eps, accuracy) -> points.append(String.format(Locale.ROOT, "%.1f,%.1f ",
+                    left + Math.min(1, Double.parseDouble(eps) / epsRef) * PANEL, top + (1 - accuracy) * PANEL)));
+            s.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
+                    + "points=\"%s\"/>%n", COLOURS[i % COLOURS.length], points.toString().trim()));
+        }
+    }
+
+    private static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}
