@@ -64,6 +64,7 @@ final class CompareCommand {
         int vanillaEpochs = args.integer("vanilla-epochs", 10);
         int epochs = args.integer("epochs", 5);
         int validationSize = args.integer("validation", 5000);
+        Integer fineTuneSubset = args.optionalInteger("fine-tune-subset");
         boolean onValidation = switch (args.string("eval-on", "test")) {
             case "test" -> false;
             case "validation" -> true;
@@ -114,8 +115,9 @@ final class CompareCommand {
                 if (method != Method.VANILLA) {
                     TrainingConfig config = withOverrides(method, overrides);
                     trained.put(method, train(new TrainingJob.Spec(prefix + "-" + method.id() + suffix + "-s" + seed,
-                            dataset, dataDir, architecture, config, vanilla.key, vanilla.sha256, trainSize), store,
-                            results, root));
+                            dataset, dataDir, architecture, config, vanilla.key, vanilla.sha256,
+                            fineTuneSubset == null ? trainSize : Math.min(fineTuneSubset, trainSize)), store, results,
+                            root));
                 }
             }
 

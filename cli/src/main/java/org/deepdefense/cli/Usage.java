@@ -11,7 +11,8 @@ final class Usage {
                         [--test-subset 2000] [--store checkpoints]
                         vanilla training, Deep Defense fine-tuning, and a side-by-side robustness table
               compare   [--arch mlp] [--dataset fashion-mnist] [--methods deepdefense,vanilla,parseval,fgs-adv,deepfool-adv]
-                        [--vanilla-epochs 10] [--epochs 5] [--validation 5000] [--eval-on test|validation]
+                        [--vanilla-epochs 10] [--epochs 5] [--validation 5000] [--fine-tune-subset N]
+                        [--eval-on test|validation]
                         [--eval-subset N] [--cw-samples 1000] [--seed 1] [--tag T] [--results DIR]
                         [--lr L] [--lambda 15] [--c 25] [--d 5] [--parseval-beta 3e-4] [--adv-epsilon 8] [--adv-ratio 0.5]
                         the paper's comparison: one vanilla model, every method fine-tuning it, one row per method
