@@ -24,9 +24,10 @@ final class EvaluateCommand {
         CheckpointStore store = new CheckpointStore(args.path("store", "checkpoints"));
         Path dataDir = args.path("data-dir", null);
         String subset = args.string("test-subset", null);
+        int pgdSteps = args.integer("pgd-steps", 20);
         RobustnessEvaluator.Options options = RobustnessEvaluator.Options.defaults()
                 .withDeepFoolIterations(args.integer("deepfool-iterations", 50))
-                .withPgd(args.numbers("pgd-eps", new double[0]), args.integer("pgd-steps", 20))
+                .withPgd(args.numbers("pgd-eps", new double[0]), pgdSteps, args.number("pgd-step", 2.5 / pgdSteps))
                 .withShortCap(args.integer("short-cap", 0))
                 .withPgdL2(args.numbers("pgd-l2-eps", new double[0]))
                 .withCarliniWagner(args.integer("cw-samples", 0));

@@ -26,7 +26,7 @@ final class Usage {
                         trains, writes a checkpoint per epoch and a final one (<run-id>/final), resumes a stopped run
               evaluate  --checkpoint KEY [--store checkpoints] [--data-dir DIR] [--test-subset N]
                         [--deepfool-iterations 50] [--short-cap 5] [--eps-ref E] [--pgd-eps e1,e2] [--pgd-steps 20]
-                        [--pgd-l2-eps e1,e2] [--cw-samples N] [--json FILE]
+                        [--pgd-step 0.125 (of eps)] [--pgd-l2-eps e1,e2] [--cw-samples N] [--json FILE]
                         prints clean accuracy, rho2 (DeepFool) and FGS accuracy at 0.2/0.5/1.0 eps_ref, PGD-Linf/L2
                         accuracies and the median C&W-L2 ||delta||/||x|| where asked
               export    --checkpoint KEY --format npz --out FILE.npz [--store checkpoints]

@@ -44,54 +44,61 @@ public final class RobustnessEvaluator {
      *
      * @param shortCapIterations also measure ρ₂ with DeepFool capped at this many iterations (the paper's training
      *     cap, 5), or 0 for not
-     * @param pgdEpsilons PGD-L∞ radii; {@code pgdL2Epsilons} PGD-L2 radii (absolute, in the preprocessed space)
+     * @param pgdEpsilons PGD-L∞ radii; {@code pgdL2Epsilons} PGD-L2 radii (absolute, in the preprocessed space); both
+     *     take {@code pgdSteps} steps of pgdStepFraction·ε from a random start
      * @param cwSamples run C&W-L2 on the first this many test samples, or 0 for not (it costs search steps ×
      *     iterations gradients per sample)
      * @param curveEpsilons ε values for the robustness curves (FGS and PGD-L∞ accuracy at each)
      */
     public record Options(int deepFoolIterations, double overshoot, double[] fgsRatios, Double epsRef,
-            String epsRefSource, double[] pgdEpsilons, int pgdSteps, long seed, int shortCapIterations,
-            double[] pgdL2Epsilons, int cwSamples, double[] curveEpsilons) {
+            String epsRefSource, double[] pgdEpsilons, int pgdSteps, double pgdStepFraction, long seed,
+            int shortCapIterations, double[] pgdL2Epsilons, int cwSamples, double[] curveEpsilons) {
         public static Options defaults() {
             return new Options(DeepFool.DEFAULT_MAX_ITERATIONS, DeepFool.DEFAULT_OVERSHOOT,
-                    new double[] {0.2, 0.5, 1.0}, null, "self", new double[0], 20, 1, 0, new double[0], 0,
+                    new double[] {0.2, 0.5, 1.0}, null, "self", new double[0], 20, 2.5 / 20, 1, 0, new double[0], 0,
                     new double[0]);
         }
 
         public Options withDeepFoolIterations(int iterations) {
-            return new Options(iterations, overshoot, fgsRatios, epsRef, epsRefSource, pgdEpsilons, pgdSteps, seed,
-                    shortCapIterations, pgdL2Epsilons, cwSamples, curveEpsilons);
+            return new Options(iterations, overshoot, fgsRatios, epsRef, epsRefSource, pgdEpsilons, pgdSteps,
+                    pgdStepFraction, seed, shortCapIterations, pgdL2Epsilons, cwSamples, curveEpsilons);
         }
 
         /** Use ε_ref of another model (the paper takes it from the Deep Defense model). */
         public Options withEpsRef(double value, String source) {
-            return new Options(deepFoolIterations, overshoot, fgsRatios, value, source, pgdEpsilons, pgdSteps, seed,
-                    shortCapIterations, pgdL2Epsilons, cwSamples, curveEpsilons);
+            return new Options(deepFoolIterations, overshoot, fgsRatios, value, source, pgdEpsilons, pgdSteps,
+                    pgdStepFraction, seed, shortCapIterations, pgdL2Epsilons, cwSamples, curveEpsilons);
         }
 
+        /** PGD radii (L∞) and steps, with the usual step size 2.5·ε/steps. */
         public Options withPgd(double[] epsilons, int steps) {
-            return new Options(deepFoolIterations, overshoot, fgsRatios, epsRef, epsRefSource, epsilons, steps, seed,
-                    shortCapIterations, pgdL2Epsilons, cwSamples, curveEpsilons);
+            return withPgd(epsilons, steps, 2.5 / steps);
+        }
+
+        /** PGD radii (L∞), steps and step size as a fraction of ε. */
+        public Options withPgd(double[] epsilons, int steps, double stepFraction) {
+            return new Options(deepFoolIterations, overshoot, fgsRatios, epsRef, epsRefSource, epsilons, steps,
+                    stepFraction, seed, shortCapIterations, pgdL2Epsilons, cwSamples, curveEpsilons);
         }
 
         public Options withPgdL2(double[] epsilons) {
             return new Options(deepFoolIterations, overshoot, fgsRatios, epsRef, epsRefSource, pgdEpsilons, pgdSteps,
-                    seed, shortCapIterations, epsilons, cwSamples, curveEpsilons);
+                    pgdStepFraction, seed, shortCapIterations, epsilons, cwSamples, curveEpsilons);
         }
 
         public Options withShortCap(int iterations) {
             return new Options(deepFoolIterations, overshoot, fgsRatios, epsRef, epsRefSource, pgdEpsilons, pgdSteps,
-                    seed, iterations, pgdL2Epsilons, cwSamples, curveEpsilons);
+                    pgdStepFraction, seed, iterations, pgdL2Epsilons, cwSamples, curveEpsilons);
         }
 
         public Options withCarliniWagner(int samples) {
             return new Options(deepFoolIterations, overshoot, fgsRatios, epsRef, epsRefSource, pgdEpsilons, pgdSteps,
-                    seed, shortCapIterations, pgdL2Epsilons, samples, curveEpsilons);
+                    pgdStepFraction, seed, shortCapIterations, pgdL2Epsilons, samples, curveEpsilons);
         }
 
         public Options withCurve(double[] epsilons) {
             return new Options(deepFoolIterations, overshoot, fgsRatios, epsRef, epsRefSource, pgdEpsilons, pgdSteps,
-                    seed, shortCapIterations, pgdL2Epsilons, cwSamples, epsilons);
+                    pgdStepFraction, seed, shortCapIterations, pgdL2Epsilons, cwSamples, epsilons);
         }
     }
 
@@ -120,7 +127,8 @@ public final class RobustnessEvaluator {
         for (double eps : options.curveEpsilons()) {
             Double known = pgdAccuracy.get(key(eps));
             pgdCurve.put(key(eps), known != null ? known
-                    : pgdAccuracy(test, Pgd.Norm.LINF, eps, options.pgdSteps(), options.seed(), progress));
+                    : pgdAccuracy(test, Pgd.Norm.LINF, eps, options.pgdSteps(), options.pgdStepFraction(),
+                    options.seed(), progress));
         }
         Double cwMedian = null;
         int cwSamples = Math.min(options.cwSamples(), test.size());
@@ -139,7 +147,8 @@ public final class RobustnessEvaluator {
             Progress progress) {
         Map<String, Double> accuracy = new LinkedHashMap<>();
         for (double eps : epsilons) {
-            accuracy.put(key(eps), pgdAccuracy(test, norm, eps, options.pgdSteps(), options.seed(), progress));
+            accuracy.put(key(eps), pgdAccuracy(test, norm, eps, options.pgdSteps(), options.pgdStepFraction(),
+                    options.seed(), progress));
         }
         return accuracy;
     }
@@ -266,12 +275,13 @@ public final class RobustnessEvaluator {
 
     /** Accuracy under PGD-L∞ at radius ε, step 2.5·ε/steps, seeded random start. */
     public double pgdAccuracy(Dataset test, double epsilon, int steps, long seed, Progress progress) {
-        return pgdAccuracy(test, Pgd.Norm.LINF, epsilon, steps, seed, progress);
+        return pgdAccuracy(test, Pgd.Norm.LINF, epsilon, steps, 2.5 / steps, seed, progress);
     }
 
-    /** Accuracy under PGD in the {@code norm} ball of radius ε, step 2.5·ε/steps, seeded random start. */
-    public double pgdAccuracy(Dataset test, Pgd.Norm norm, double epsilon, int steps, long seed, Progress progress) {
-        Pgd pgd = new Pgd(norm, steps, 2.5 / steps, true);
+    /** Accuracy under PGD in the {@code norm} ball of radius ε, step stepFraction·ε, seeded random start. */
+    public double pgdAccuracy(Dataset test, Pgd.Norm norm, double epsilon, int steps, double stepFraction, long seed,
+            Progress progress) {
+        Pgd pgd = new Pgd(norm, steps, stepFraction, true);
         long correct = 0;
         for (int from = 0; from < test.size(); from += batchSize) {
             int to = Math.min(test.size(), from + batchSize);
