@@ -2,6 +2,7 @@ package org.deepdefense.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +42,7 @@ public final class Sgd implements AutoCloseable {
      * A rare batch can drive the unrolled DeepFool through a nearly vanishing boundary normal (r ∝ 1/‖w‖²): if the
      * gradient is not finite the whole update is skipped (as loss scalers do) rather than writing NaN into the
      * weights, and a finite but exploding one is clipped to {@link #MAX_GRADIENT_NORM}, as usual for recurrent
-     * networks. Gradients are reset either way.
+     * networks. Gradients are reset to zero either way.
      *
      * @return whether the update was applied
      */
@@ -63,7 +64,9 @@ public final class Sgd implements AutoCloseable {
             NDArray update = momentum == 0 ? g : accumulate(p.name(), g);
             p.value().subi(Scope.own(update.mul((float) learningRate), step));
         }
-        gradients.forEach(g -> g.muli(0));
+        // Overwritten, not multiplied by 0: inf·0 = NaN would keep a skipped step's gradient alive in every later
+        // step (DJL accumulates into .grad), and one bad batch would look like a diverged run.
+        gradients.forEach(g -> g.set(new NDIndex("..."), 0));
         return apply;
     }
 
