@@ -114,7 +114,9 @@ final class CompareCommand {
             for (Method method : methods) {
                 if (method != Method.VANILLA) {
                     TrainingConfig config = withOverrides(method, overrides);
-                    trained.put(method, train(new TrainingJob.Spec(prefix + "-" + method.id() + suffix + "-s" + seed,
+                    String runId = prefix + "-" + method.id() + suffix
+                            + (fineTuneSubset == null ? "" : "-n" + fineTuneSubset) + "-e" + epochs + "-s" + seed;
+                    trained.put(method, train(new TrainingJob.Spec(runId,
                             dataset, dataDir, architecture, config, vanilla.key, vanilla.sha256,
                             fineTuneSubset == null ? trainSize : Math.min(fineTuneSubset, trainSize)), store, results,
                             root));
