@@ -1,7 +1,8 @@
 // Offline checks of docker/ and k8s/ (no cluster, no Docker engine): renders both kustomize overlays with a
 // pinned kubectl, validates every object against its schema (kubernetes-models, prometheus-operator models,
 // structural schemas for Strimzi), cross-checks references between the objects, runs yamllint on k8s/,
-// dockerfile-utils lint on each Dockerfile and promtool check rules on the PrometheusRules.
+// dockerfile-utils lint on each Dockerfile, promtool check rules on the PrometheusRules and promtool test rules
+// (src/test/promtool) on their alerts.
 // Usage: node deploy-checks/src/node/validate.mjs   (exit status 1 and a list of problems when a file is wrong)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -221,7 +222,12 @@ async function main() {
       referenceErrors(objects, topics));
     check(`${overlay}: Grafana dashboard`, dashboardErrors(objects));
     if (overlay === 'gpu') check('gpu: trainer on a GPU node', gpuErrors(objects));
-    if (overlay === 'cpu') check('promtool check rules', ruleErrors(objects));
+    if (overlay === 'cpu') {
+      check('promtool check rules', ruleErrors(objects));
+      // Reads the rule file ruleErrors wrote: each alert on made-up series fires where it should, and only there.
+      check('promtool test rules', toolErrors('promtool test rules', 'promtool',
+        ['test', 'rules', path.join(moduleDir, 'src', 'test', 'promtool', 'alerts.test.yaml')]));
+    }
   }
   check('yamllint k8s/', toolErrors('yamllint', 'yamllint', ['--strict', '-c',
     path.join(moduleDir, 'yamllint.yaml'), 'k8s']));

@@ -140,12 +140,15 @@ class MonitoringIT {
         assertTrue(unhealthy.isEmpty(), () -> "rules not evaluated cleanly: " + unhealthy);
     }
 
-    /** The smallest run that produces every training and robustness metric: PGD included. */
+    /**
+     * The smallest run that produces every training and robustness metric: PGD included, and a model that learned
+     * enough (2 epochs on 500 images) for FGS to have an ε_ref, without which the report has no FGS accuracies.
+     */
     private static String request(String runId) {
         return """
                 {"schemaVersion": 1, "runId": "%s", "dataset": "generated", "architecture": "mlp",
-                 "method": "vanilla", "hyperparameters": {"epochs": 1, "batchSize": 50}, "seed": 7,
-                 "attacks": ["deepfool", "fgs", "pgd-linf"], "trainSubset": 200, "testSubset": 100}
+                 "method": "vanilla", "hyperparameters": {"epochs": 2, "batchSize": 100}, "seed": 7,
+                 "attacks": ["deepfool", "fgs", "pgd-linf"], "trainSubset": 500, "testSubset": 100}
                 """.formatted(runId);
     }
 
