@@ -3,7 +3,9 @@
 // fails here rather than in the cluster operator's log. Listener and broker config are free-form in Strimzi too.
 
 const name = { type: 'string', pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', maxLength: 253 };
-const quantity = { anyOf: [{ type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$' }, { type: 'number' }] };
+const quantity = {
+  anyOf: [{ type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$' }, { type: 'number' }],
+};
 const resources = {
   type: 'object',
   additionalProperties: false,
@@ -136,7 +138,7 @@ export const strimziSchemas = {
     properties: {
       ...header('KafkaTopic'),
       // The topic's name is metadata.name unless spec.topicName says otherwise.
-      metadata: metadata({ name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', maxLength: 249 }, labels: clusterLabel }),
+      metadata: metadata({ name: { ...name, maxLength: 249 }, labels: clusterLabel }),
       spec: {
         type: 'object',
         required: ['partitions', 'replicas'],

@@ -176,8 +176,12 @@ export function gpuErrors(objects) {
   const limits = spec?.containers[0].resources?.limits ?? {};
   const errors = [];
   if (String(limits['nvidia.com/gpu']) !== '1') errors.push('gpu: trainer-service must limit nvidia.com/gpu to 1');
-  if (spec?.nodeSelector?.['nvidia.com/gpu.present'] !== 'true') errors.push('gpu: trainer-service needs a GPU node selector');
-  if (!spec?.tolerations?.some((t) => t.key === 'nvidia.com/gpu')) errors.push('gpu: trainer-service must tolerate nvidia.com/gpu');
+  if (spec?.nodeSelector?.['nvidia.com/gpu.present'] !== 'true') {
+    errors.push('gpu: trainer-service needs a GPU node selector');
+  }
+  if (!spec?.tolerations?.some((t) => t.key === 'nvidia.com/gpu')) {
+    errors.push('gpu: trainer-service must tolerate nvidia.com/gpu');
+  }
   if (!/-gpu:/.test(spec?.containers[0].image ?? '')) errors.push('gpu: trainer-service must run the GPU image');
   return errors;
 }

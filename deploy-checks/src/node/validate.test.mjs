@@ -41,7 +41,8 @@ test('an unknown kind is an error, not a pass', async () => {
 });
 
 test('references: a missing topic, a wrong probe path and a Service that selects nothing', () => {
-  assert.match(referenceErrors(rendered, ['deepdefense.nowhere']).join(), /no KafkaTopic for topic deepdefense.nowhere/);
+  assert.match(referenceErrors(rendered, ['deepdefense.nowhere']).join(),
+    /no KafkaTopic for topic deepdefense.nowhere/);
   const objects = structuredClone(rendered);
   objects.find((o) => o.metadata.name === 'evaluator-service' && o.kind === 'Deployment')
     .spec.template.spec.containers[0].livenessProbe.httpGet.path = '/health';

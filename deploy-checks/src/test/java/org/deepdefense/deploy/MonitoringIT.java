@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The monitoring in k8s/ against the real, packaged services: one tiny run plus one poison record through a local
  * pipeline, then (1) every metric the Grafana dashboard and the alert rules read is one the services export on
- * /q/metrics, and (2) a real Prometheus server scrapes the run's deepdefense_rho2 and evaluates the alert rules.
+ * /q/metrics, (2) the probe paths answer, and (3) a real Prometheus server scrapes the run's deepdefense_rho2 and
+ * evaluates the alert rules.
  */
 class MonitoringIT {
     private static final String RUN_ID = "monitoring-" + Long.toString(System.currentTimeMillis(), 36);
@@ -102,11 +103,29 @@ class MonitoringIT {
 
         // The dead-letter counter appears once the poison record has been refused, which may trail the report.
         Set<String> missing = new TreeSet<>(used);
+        Set<String> exported;
         long deadline = System.nanoTime() + SCRAPE_TIMEOUT.toNanos();
         do {
-            missing.removeAll(exportedNames());
+            exported = exportedNames();
+            missing.removeAll(exported);
         } while (!missing.isEmpty() && System.nanoTime() < deadline && sleep());
+        // What there is to choose from when a panel or an alert is added.
+        Files.write(runDir.resolve("exported-metrics.txt"), exported);
         assertTrue(missing.isEmpty(), () -> "used by k8s/base/monitoring but exported by no service: " + missing);
+    }
+
+    /** The paths of the probes in k8s/ answer, and say UP. */
+    @Test
+    void theProbePathsAnswerUp() throws Exception {
+        for (Service service : Service.values()) {
+            for (String probe : List.of("/q/health/started", "/q/health/live", "/q/health/ready")) {
+                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+                        pipeline.url(service).resolve(probe)).build(), HttpResponse.BodyHandlers.ofString());
+                String what = service.module() + probe + ": " + response.body();
+                assertEquals(200, response.statusCode(), what);
+                assertTrue(response.body().contains("\"UP\""), what);
+            }
+        }
     }
 
     @Test
