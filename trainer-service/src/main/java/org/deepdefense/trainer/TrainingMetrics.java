@@ -55,13 +55,16 @@ class TrainingMetrics {
         Tags shared = Tags.of("architecture", architecture, "method", method, "device", device);
         Tags tags = shared.and("run", runId);
         Run run = new Run(shared);
+        // Strong references: a gauge holds its object weakly by default, and once the run's reporter is gone the
+        // last run's values would read NaN after the next garbage collection.
         runGauges = List.of(
-                Gauge.builder("deepdefense.training.loss", run, r -> r.loss).tags(tags)
+                Gauge.builder("deepdefense.training.loss", run, r -> r.loss).tags(tags).strongReference(true)
                         .description("training loss of the latest step").register(registry),
-                Gauge.builder("deepdefense.training.accuracy", run, r -> r.accuracy).tags(tags)
+                Gauge.builder("deepdefense.training.accuracy", run, r -> r.accuracy).tags(tags).strongReference(true)
                         .description("training accuracy of the latest step").register(registry),
                 Gauge.builder("deepdefense.training.images.per.second", run, r -> r.imagesPerSecond).tags(tags)
-                        .description("training throughput of the run so far").register(registry));
+                        .strongReference(true).description("training throughput of the run so far")
+                        .register(registry));
         return run;
     }
 
