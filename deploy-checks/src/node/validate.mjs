@@ -1,8 +1,8 @@
 // Offline checks of docker/ and k8s/ (no cluster, no Docker engine): renders both kustomize overlays with a
 // pinned kubectl, validates every object against its schema (kubernetes-models, prometheus-operator models,
 // structural schemas for Strimzi), cross-checks references between the objects, runs yamllint on k8s/,
-// dockerfile-utils lint on each Dockerfile, promtool check rules on the PrometheusRules and promtool test rules
-// (src/test/promtool) on their alerts.
+// dockerfile-utils lint on each Dockerfile and checks what the images promise, promtool check rules on the
+// PrometheusRules and promtool test rules (src/test/promtool) on their alerts.
 // Usage: node deploy-checks/src/node/validate.mjs   (exit status 1 and a list of problems when a file is wrong)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -215,6 +215,38 @@ export function dockerfileErrors(dir) {
   return files.flatMap((f) => toolErrors(`dockerfile-utils lint ${path.relative(projectRoot, f)}`, lint, ['lint', f]));
 }
 
+/** What the images promise: one per service, multi-stage, non-root, a liveness health check; CUDA for the GPU one. */
+export function imageErrors(dir) {
+  const errors = [];
+  const read = (name) => (fs.existsSync(path.join(dir, name)) ? fs.readFileSync(path.join(dir, name), 'utf8') : null);
+  const services = ['trainer-service', 'attack-service', 'evaluator-service'];
+  for (const name of [...services.map((s) => `${s}.Dockerfile`), 'trainer-service-gpu.Dockerfile']) {
+    const text = read(name);
+    if (text === null) {
+      errors.push(`docker/${name} is missing`);
+      continue;
+    }
+    const want = {
+      'a build stage and a runtime stage': /^FROM [^\n]+ AS build$[\s\S]*^FROM /m,
+      'a non-root USER': /^USER (?!root\b|0\b)\S+/m,
+      'a HEALTHCHECK on /q/health/live': /^HEALTHCHECK [\s\S]*\/q\/health\/live/m,
+    };
+    if (name.endsWith('-gpu.Dockerfile')) {
+      Object.assign(want, {
+        'a CUDA 12.8 base': /^FROM nvidia\/cuda:12\.8\.\S+$/m,
+        'libtorch 2.7.1 for cu128': /libtorch-[\w-]+-2\.7\.1%2Bcu128\.zip/,
+        'PYTORCH_LIBRARY_PATH': /PYTORCH_LIBRARY_PATH=/,
+        'PYTORCH_VERSION=2.7.1': /PYTORCH_VERSION=2\.7\.1\b/,
+        'PYTORCH_FLAVOR=cu128': /PYTORCH_FLAVOR=cu128\b/,
+        'a build with -Pcuda': /mvn [^\n]*-Pcuda/,
+      });
+    }
+    Object.entries(want).filter(([, pattern]) => !pattern.test(text))
+      .forEach(([what]) => errors.push(`docker/${name}: needs ${what}`));
+  }
+  return errors;
+}
+
 async function main() {
   const problems = [];
   const check = (what, errors) => {
@@ -240,6 +272,7 @@ async function main() {
   check('yamllint k8s/', toolErrors('yamllint', 'yamllint', ['--strict', '-c',
     path.join(moduleDir, 'yamllint.yaml'), 'k8s']));
   check('dockerfile-utils lint docker/*.Dockerfile', dockerfileErrors(path.join(projectRoot, 'docker')));
+  check('images: stages, user, health check, CUDA', imageErrors(path.join(projectRoot, 'docker')));
   if (problems.length > 0) {
     console.error(problems.join('\n'));
     process.exit(1);

@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { dockerfileErrors, referenceErrors, render, ruleErrors, schemaErrors } from './validate.mjs';
+import {
+  dockerfileErrors, imageErrors, referenceErrors, render, ruleErrors, schemaErrors,
+} from './validate.mjs';
 
 const rendered = render(path.join(import.meta.dirname, '..', '..', '..', 'k8s', 'overlays', 'cpu'));
 const find = (kind, name) => structuredClone(rendered.find((o) => o.kind === kind && o.metadata.name === name));
@@ -64,5 +66,25 @@ test('dockerfile-utils rejects a Dockerfile with an instruction without argument
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfile-'));
   fs.writeFileSync(path.join(dir, 'bad.Dockerfile'), 'FROM alpine:3.20\nWORKDIR\n');
   assert.match(dockerfileErrors(dir).join(), /Instruction has no arguments/);
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('an image running as root, or a GPU image without the CUDA flavour, is refused', () => {
+  const docker = path.join(import.meta.dirname, '..', '..', '..', 'docker');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'images-'));
+  for (const f of fs.readdirSync(docker)) fs.copyFileSync(path.join(docker, f), path.join(dir, f));
+  assert.deepEqual(imageErrors(dir), []);
+  const edit = (name, from, to) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(from, to));
+  };
+  edit('attack-service.Dockerfile', /^USER 185$/m, 'USER root');
+  edit('trainer-service-gpu.Dockerfile', 'PYTORCH_FLAVOR=cu128', 'PYTORCH_FLAVOR=cpu');
+  fs.rmSync(path.join(dir, 'evaluator-service.Dockerfile'));
+  assert.deepEqual(imageErrors(dir), [
+    'docker/attack-service.Dockerfile: needs a non-root USER',
+    'docker/evaluator-service.Dockerfile is missing',
+    'docker/trainer-service-gpu.Dockerfile: needs PYTORCH_FLAVOR=cu128',
+  ]);
   fs.rmSync(dir, { recursive: true });
 });
