@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -24,10 +25,14 @@ class TrainingMetrics {
 
     /** Gauges of the run in progress or last finished; see {@link #startRun}. */
     private List<Meter> runGauges = List.of();
+    /** 1 from a run's first step until it ends: lets an alert tell a stalled run from an idle trainer. */
+    private final AtomicInteger running = new AtomicInteger();
 
     void queueDepth(Supplier<Number> depth) {
         Gauge.builder("deepdefense.training.queue.depth", depth).description("training requests waiting to run")
                 .register(registry);
+        Gauge.builder("deepdefense.training.running", running, AtomicInteger::get)
+                .description("1 while a training run is in progress").register(registry);
     }
 
     void request(String outcome) {
@@ -35,6 +40,7 @@ class TrainingMetrics {
     }
 
     void runFinished(String outcome) {
+        running.set(0);
         registry.counter("deepdefense.training.runs", "outcome", outcome).increment();
     }
 
@@ -44,17 +50,21 @@ class TrainingMetrics {
      */
     synchronized Run startRun(String runId, String architecture, String method, String device) {
         runGauges.forEach(registry::remove);
+        running.set(1);
         // Step time and epochs aggregate over runs; only the gauges carry the run label.
         Tags shared = Tags.of("architecture", architecture, "method", method, "device", device);
         Tags tags = shared.and("run", runId);
         Run run = new Run(shared);
+        // Strong references: a gauge holds its object weakly by default, and once the run's reporter is gone the
+        // last run's values would read NaN after the next garbage collection.
         runGauges = List.of(
-                Gauge.builder("deepdefense.training.loss", run, r -> r.loss).tags(tags)
+                Gauge.builder("deepdefense.training.loss", run, r -> r.loss).tags(tags).strongReference(true)
                         .description("training loss of the latest step").register(registry),
-                Gauge.builder("deepdefense.training.accuracy", run, r -> r.accuracy).tags(tags)
+                Gauge.builder("deepdefense.training.accuracy", run, r -> r.accuracy).tags(tags).strongReference(true)
                         .description("training accuracy of the latest step").register(registry),
                 Gauge.builder("deepdefense.training.images.per.second", run, r -> r.imagesPerSecond).tags(tags)
-                        .description("training throughput of the run so far").register(registry));
+                        .strongReference(true).description("training throughput of the run so far")
+                        .register(registry));
         return run;
     }
 

@@ -60,6 +60,7 @@ class TrainingFlowTest {
                 .body(containsString("deepdefense_training_runs_total{outcome=\"succeeded\"}"))
                 .body(containsString("deepdefense_training_step_seconds_count{"))
                 .body(containsString("deepdefense_training_epochs_completed_total{"))
-                .body(containsString("deepdefense_training_queue_depth "));
+                .body(containsString("deepdefense_training_queue_depth "))
+                .body(containsString("\ndeepdefense_training_running 0.0"));
     }
 }
