@@ -49,7 +49,8 @@ final class CompareCommand {
     /**
      * One row of the comparison.
      *
-     * @param trainSeconds wall time of the training run, as measured when it ran (null if it was resumed)
+     * @param trainSeconds wall time of the training run, as measured when it ran (null if it was resumed; kept in
+     *     {@code train-times/} beside the results directory)
      * @param commands the equivalent train and evaluate commands for this row alone
      */
     record Row(String method, String checkpoint, String sha256, long seed, int epochs, Double trainSeconds,
@@ -162,7 +163,9 @@ final class CompareCommand {
     /** Trains (or resumes, or finds finished) one run; its wall time is kept beside the results. */
     private static Trained train(TrainingJob.Spec spec, CheckpointStore store, Path results, NDManager root)
             throws IOException {
-        Path timing = results.resolve("train-" + spec.runId() + ".json");
+        // Beside the results directories, shared by them: a run trained for one comparison keeps its time in all.
+        Path timing = results.toAbsolutePath().resolveSibling("train-times").resolve(spec.runId() + ".json");
+        Files.createDirectories(timing.getParent());
         boolean fresh = store.latest(spec.runId()).isEmpty();
         long begun = System.nanoTime();
         TrainingJob.Saved saved = TrainingJob.run(spec, store, root, new TrainProgress(spec)).orElseThrow();
@@ -242,7 +245,9 @@ final class CompareCommand {
                     && previous.report().epsRef() == reference.epsRef;
             if (previous.sha256().equals(model.sha256) && previous.evaluatedOn().equals(evaluatedOn) && sameReference) {
                 System.err.printf("%s: %s already evaluated, kept%n", method.id(), model.key);
-                return previous;
+                return new Row(previous.method(), previous.checkpoint(), previous.sha256(), previous.seed(),
+                        previous.epochs(), model.seconds, previous.evaluationSeconds(), previous.commands(),
+                        previous.evaluatedOn(), previous.report());
             }
         }
         RobustnessEvaluator.Options options = RobustnessEvaluator.Options.defaults().withShortCap(5)
