@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -84,6 +85,12 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
+    /** Creates the project topics ({@link Topics#all()}) that do not exist yet, each with its partition count. */
+    public void createProjectTopics() {
+        Topics.all().stream().collect(Collectors.groupingBy(Topics::partitions))
+                .forEach((partitions, topics) -> createTopics(topics, partitions));
+    }
+
     /** Creates the topics that do not exist yet, with replication factor 1. */
     public void createTopics(Collection<String> topics, int partitions) {
         List<NewTopic> newTopics = topics.stream().map(t -> new NewTopic(t, partitions, (short) 1)).toList();
@@ -142,7 +149,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
             System.exit(2);
         }
         LocalKafkaBroker broker = start(Path.of(args[0]));
-        broker.createTopics(Topics.all(), 1);
+        broker.createProjectTopics();
         System.out.println(broker.bootstrapServers());
         System.exit(broker.process.waitFor()); // the shutdown hook stops the broker when this JVM is killed
     }

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import org.deepdefense.kafka.ChildProcesses;
 import org.deepdefense.kafka.LocalKafkaBroker;
-import org.deepdefense.messages.Topics;
 
 /**
  * The whole platform on one machine: a {@link LocalKafkaBroker} with the project topics and the three packaged
@@ -80,7 +79,7 @@ public final class LocalPipeline implements AutoCloseable {
         LocalPipeline pipeline = new LocalPipeline(runDir, broker);
         Runtime.getRuntime().addShutdownHook(pipeline.shutdownHook);
         try {
-            broker.createTopics(Topics.all(), 1);
+            broker.createProjectTopics();
             Files.createDirectories(pipeline.storeRoot());
             int[] ports = freePorts(Service.values().length);
             // All three start at once: their start-up (mostly class loading) overlaps with the others' waits.

@@ -1,6 +1,7 @@
 package org.deepdefense.metrics;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,6 +78,34 @@ public final class ShardMerger {
             default -> throw new IllegalArgumentException("unknown attack '" + attack + "'");
         }
         return merged;
+    }
+
+    /**
+     * Checks that one shard's measurement holds what {@link #merge} reads for its attack, so that a bad shard is
+     * refused on its own rather than when its checkpoint completes.
+     *
+     * @throws IllegalArgumentException naming what is missing
+     */
+    public static void requireComplete(String attack, ShardEvaluator.Measurement measurement, FgsGrid grid,
+            double[] pgdEpsilons) {
+        List<String> names = switch (attack) {
+            case "deepfool" -> List.of(ShardEvaluator.CORRECT, ShardEvaluator.RATIO_SUM, ShardEvaluator.UNCONVERGED,
+                    ShardEvaluator.ITERATIONS);
+            case "fgs" -> List.of(ShardEvaluator.CORRECT);
+            case "pgd-linf" -> Arrays.stream(pgdEpsilons).mapToObj(eps -> ShardEvaluator.CORRECT_AT + eps)
+                    .toList();
+            default -> throw new IllegalArgumentException("unknown attack '" + attack + "'");
+        };
+        for (String name : names) {
+            if (!measurement.values().containsKey(name)) {
+                throw new IllegalArgumentException(attack + " shard lacks values." + name);
+            }
+        }
+        int expected = attack.equals("fgs") ? FgsGrid.RATIOS.length * grid.size() : 0;
+        if (measurement.fgsCorrect().length != expected) {
+            throw new IllegalArgumentException(attack + " shard has " + measurement.fgsCorrect().length
+                    + " FGS grid counts, expected " + expected);
+        }
     }
 
     /** {@code [from, to)} ranges of {@code shardSize} images (the last may be shorter) covering {@code samples}. */
