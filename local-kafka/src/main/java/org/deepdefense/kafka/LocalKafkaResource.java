@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * A {@link LocalKafkaBroker} for {@code @QuarkusTest}s, with every project topic created (one partition
- * each, {@code Topics.partitions} for the shard topic): {@code @QuarkusTestResource(LocalKafkaResource.class)}.
- * Points Quarkus at it through {@code kafka.bootstrap.servers}. The broker's directory is a fresh one under {@code target/}.
+ * A {@link LocalKafkaBroker} for {@code @QuarkusTest}s, with every project topic created (one partition each,
+ * {@code Topics.partitions} for the shard topic): {@code @QuarkusTestResource(LocalKafkaResource.class)}. Points
+ * Quarkus at it through {@code kafka.bootstrap.servers}. The broker's directory is a fresh one under {@code target/}.
  */
 public class LocalKafkaResource implements QuarkusTestResourceLifecycleManager {
 

@@ -38,7 +38,7 @@ class ShardMergerTest {
             RobustnessEvaluator evaluator = new RobustnessEvaluator(network, preprocessor, BATCH);
             RobustnessEvaluator.Options options = RobustnessEvaluator.Options.defaults().withDeepFoolIterations(10)
                     .withPgd(new double[] {20.0}, 3);
-            ShardEvaluator shards = new ShardEvaluator(evaluator, options, GRID);
+            ShardEvaluator shards = new ShardEvaluator(network, preprocessor, BATCH, options, GRID);
 
             for (String attack : List.of("deepfool", "fgs", "pgd-linf")) {
                 List<ShardMerger.Part> parts = new ArrayList<>();

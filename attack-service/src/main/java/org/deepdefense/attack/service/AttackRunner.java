@@ -75,9 +75,9 @@ public class AttackRunner {
             @ConfigProperty(name = "deepdefense.attack.deepfool-iterations", defaultValue = "50") int deepFoolIterations,
             @ConfigProperty(name = "deepdefense.attack.pgd-eps", defaultValue = "0.1,0.3") List<Double> pgdEpsilons,
             @ConfigProperty(name = "deepdefense.attack.pgd-steps", defaultValue = "20") int pgdSteps,
-            @ConfigProperty(name = "deepdefense.attack.fgs-grid-min", defaultValue = "0.015625") double fgsGridMin,
-            @ConfigProperty(name = "deepdefense.attack.fgs-grid-octaves", defaultValue = "24") int fgsGridOctaves,
-            @ConfigProperty(name = "deepdefense.attack.fgs-grid-per-octave", defaultValue = "8") int fgsPerOctave,
+            @ConfigProperty(name = "deepdefense.attack.fgs-grid-min", defaultValue = "0.25") double fgsGridMin,
+            @ConfigProperty(name = "deepdefense.attack.fgs-grid-octaves", defaultValue = "14") int fgsGridOctaves,
+            @ConfigProperty(name = "deepdefense.attack.fgs-grid-per-octave", defaultValue = "6") int fgsPerOctave,
             MeterRegistry registry) throws IOException {
         if (shardSize < 1 || shardSize % batchSize != 0) {
             // Shard boundaries on batch boundaries: a shard then computes exactly the batches of an unsplit run.
@@ -124,12 +124,11 @@ public class AttackRunner {
         long begun = System.nanoTime();
         Model current = load(shard);
         EvaluationOptions o = shard.options();
-        RobustnessEvaluator evaluator = new RobustnessEvaluator(current.loaded().network(),
-                current.loaded().preprocessor(), o.batchSize());
         RobustnessEvaluator.Options measured = new RobustnessEvaluator.Options(o.deepFoolIterations(),
                 o.overshoot(), FgsGrid.RATIOS, null, "self",
                 o.pgdEpsilons().stream().mapToDouble(Double::doubleValue).toArray(), o.pgdSteps(), o.seed());
-        ShardEvaluator.Measurement measurement = new ShardEvaluator(evaluator, measured,
+        ShardEvaluator.Measurement measurement = new ShardEvaluator(current.loaded().network(),
+                current.loaded().preprocessor(), o.batchSize(), measured,
                 new FgsGrid(o.fgsGridMin(), o.fgsGridOctaves(), o.fgsGridPerOctave()))
                 .measure(shard.attack(), current.test(), shard.from(), shard.to());
         long nanos = System.nanoTime() - begun;

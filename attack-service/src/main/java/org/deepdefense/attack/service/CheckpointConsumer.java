@@ -21,13 +21,13 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
- * Consumes published checkpoints and splits each final one into {@link AttackShard}s on the partitioned shard
- * topic, where every replica of this service (one consumer group) takes its share ({@link ShardConsumer}).
+ * Consumes published checkpoints and splits each final one into {@link AttackShard}s on the partitioned shard topic,
+ * where every replica of this service (one consumer group) takes its share ({@link ShardConsumer}).
  *
- * <p>The record is acknowledged, and its offset committed, only once all its shards are on the broker: a crash
- * mid-way means the checkpoint is split again after restart; the repeated shards cost time but not correctness,
- * as the evaluator keeps one result per shard. Shard {@code i} (counted over all attacks) goes to partition {@code i mod P}, so
- * the shards of one checkpoint spread evenly over the replicas that own the partitions.
+ * <p>The record is acknowledged, and its offset committed, only once all its shards are on the broker: a crash mid-way
+ * means the checkpoint is split again after restart; the repeated shards cost time but not correctness, as the
+ * evaluator keeps one result per shard. Shard {@code i} (counted over all attacks) goes to partition {@code i mod P},
+ * so the shards of one checkpoint spread evenly over the replicas that own the partitions.
  */
 @ApplicationScoped
 public class CheckpointConsumer {

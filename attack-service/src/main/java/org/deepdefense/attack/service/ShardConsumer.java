@@ -18,10 +18,10 @@ import org.jboss.logging.Logger;
 /**
  * Does the shards Kafka assigns to this replica and publishes one {@link ShardResult} per shard.
  *
- * <p>Shards run for minutes on one {@link RecordWorker} thread (one model at a time keeps memory bounded); a
- * record is acknowledged, and its offset committed, only after its result or dead letter is on the broker. A
- * replica that dies mid-shard has not committed it: the group's rebalance hands the partition, and the shard, to another replica
- * (or to this one after restart). The evaluator keeps the first result of each shard, so a repeat is harmless.
+ * <p>Shards run for minutes on one {@link RecordWorker} thread (one model at a time keeps memory bounded); a record is
+ * acknowledged, and its offset committed, only after its result or dead letter is on the broker. A replica that dies
+ * mid-shard has not committed it: the group's rebalance hands the partition, and the shard, to another replica (or to
+ * this one after restart). The evaluator keeps the first result of each shard, so a repeat is harmless.
  */
 @ApplicationScoped
 public class ShardConsumer {

@@ -58,7 +58,8 @@ class AttackServiceTest {
                     .collect(Collectors.toSet()), "shard i on partition i");
             AttackShard first = Messages.parseAttackShard(shardRecords.stream().filter(r -> r.partition() == 0)
                     .findFirst().orElseThrow().value());
-            assertEquals(List.of("deepfool", 0, 0, 50), List.of(first.attack(), first.shard(), first.from(), first.to()));
+            assertEquals(List.of("deepfool", 0, 0, 50),
+                    List.of(first.attack(), first.shard(), first.from(), first.to()));
 
             Map<String, ShardResult> results = kafka.consume(String.class, byte[].class)
                     .fromTopics(Topics.SHARD_RESULTS, SHARDS).awaitCompletion(TIMEOUT).getRecords().stream()
