@@ -34,8 +34,10 @@ class ShardingIT {
     void oneOrThreeAttackReplicasGiveTheSameReportAndAKillLosesNothing() throws Exception {
         Path projectRoot = Path.of(System.getProperty("deepdefense.project.root", "..")).toAbsolutePath().normalize();
         Path runDir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "sharding-");
-        // Shards of 100 images: the 300-image test set is 3 shards per attack, 9 in all; a short PGD.
-        Map<String, String> environment = Map.of("ATTACK_SHARD_SIZE", "100", "DEEPDEFENSE_ATTACK_PGD_STEPS", "5");
+        // Shards of 100 images: the 300-image test set is 3 shards per attack, 9 in all; a short PGD; a killed
+        // replica's partitions move after 6 s (the broker's minimum session timeout).
+        Map<String, String> environment = Map.of("ATTACK_SHARD_SIZE", "100", "DEEPDEFENSE_ATTACK_PGD_STEPS", "5",
+                "ATTACK_SESSION_TIMEOUT_MS", "6000");
         try (LocalPipeline pipeline = LocalPipeline.start(runDir, projectRoot, 1, environment)) {
             String bootstrap = pipeline.bootstrapServers();
             CheckpointPublished trained = PipelineDriver.train(bootstrap, RUN_ID, 200, 300);
@@ -51,9 +53,9 @@ class ShardingIT {
                 assertTrue(log.contains("checkpoint " + threeRun + "-final: "), "replica " + replica + " did no shard");
             }
 
-            // One replica on 1,000 images (30 shards) is slow enough to be caught mid-way.
-            pipeline.kill(Service.ATTACK, 1);
-            pipeline.kill(Service.ATTACK, 2);
+            // Scaled down to one replica, 1,000 images (30 shards) are slow enough to be caught mid-way.
+            pipeline.stop(Service.ATTACK, 1);
+            pipeline.stop(Service.ATTACK, 2);
             String killRun = RUN_ID + "-kill";
             PipelineDriver.republish(bootstrap, trained, killRun, 1000);
             awaitCommittedShardResult(bootstrap, killRun + "-final");

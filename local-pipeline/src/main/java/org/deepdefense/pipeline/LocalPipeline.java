@@ -142,7 +142,12 @@ public final class LocalPipeline implements AutoCloseable {
         ChildProcesses.stop(process, STOP_TIMEOUT);
     }
 
-    /** Starts a killed replica again, on its port and with its log, and returns once it is ready. */
+    /** Stops one replica as a scale-down would (SIGTERM: it leaves its consumer groups); returns once it is gone. */
+    public void stop(Service service, int replica) {
+        ChildProcesses.stop(instance(service, replica).process(), STOP_TIMEOUT);
+    }
+
+    /** Starts a killed or stopped replica again, on its port and with its log, and returns once it is ready. */
     public void restart(Service service, int replica) {
         Instance old = instance(service, replica);
         if (old.process().isAlive()) {
