@@ -85,10 +85,27 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
-    /** Creates the project topics ({@link Topics#all()}) that do not exist yet, each with its partition count. */
+    /**
+     * Creates the project topics ({@link Topics#all()}) that do not exist yet, each with its partition count, and
+     * returns once the broker lists them all: topics created by separate requests do not all become visible at once.
+     */
     public void createProjectTopics() {
         Topics.all().stream().collect(Collectors.groupingBy(Topics::partitions))
                 .forEach((partitions, topics) -> createTopics(topics, partitions));
+        try (Admin admin = admin()) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+            while (!admin.listTopics().names().get(1, TimeUnit.MINUTES).containsAll(Topics.all())) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the broker does not list the topics " + Topics.all());
+                }
+                Thread.sleep(50);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot list topics", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the topics", e);
+        }
     }
 
     /** Creates the topics that do not exist yet, with replication factor 1. */
