@@ -7,19 +7,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.deepdefense.messages.RobustnessReportMessage;
-import org.deepdefense.messages.Topics;
 import org.deepdefense.pipeline.LocalPipeline;
 import org.deepdefense.pipeline.LocalPipeline.Service;
 import org.deepdefense.pipeline.TopicReader;
@@ -38,7 +30,8 @@ class PipelineIT {
         try (LocalPipeline pipeline = LocalPipeline.start(runDir, projectRoot)) {
             started = pipeline.processes();
             long sent = System.nanoTime();
-            send(pipeline, RUN_ID, request(RUN_ID));
+            // The smallest useful run: one epoch of a vanilla MLP on 200 generated images, attacked on 100.
+            PipelineDriver.submit(pipeline.bootstrapServers(), RUN_ID, "\"deepfool\", \"fgs\"", 200, 100);
             RobustnessReportMessage report = TopicReader.awaitReport(pipeline.bootstrapServers(), RUN_ID, REPORT_TIMEOUT);
             System.out.printf("end to end: report for %s %.1f s after the request (run directory %s)%n",
                     report.checkpointId(), (System.nanoTime() - sent) / 1e9, runDir);
@@ -57,33 +50,6 @@ class PipelineIT {
         assertTrue(started.stream().noneMatch(ProcessHandle::isAlive), "a pipeline process outlived close()");
         assertTrue(ProcessHandle.current().descendants().noneMatch(ProcessHandle::isAlive),
                 "a child process outlived the pipeline");
-    }
-
-    /** The smallest useful run: one epoch of a vanilla MLP on 200 generated images, attacked on 100. */
-    private static String request(String runId) {
-        return """
-                {
-                  "schemaVersion": 1,
-                  "runId": "%s",
-                  "dataset": "generated",
-                  "architecture": "mlp",
-                  "method": "vanilla",
-                  "hyperparameters": {"epochs": 1, "batchSize": 50},
-                  "seed": 7,
-                  "attacks": ["deepfool", "fgs"],
-                  "trainSubset": 200,
-                  "testSubset": 100
-                }
-                """.formatted(runId);
-    }
-
-    private static void send(LocalPipeline pipeline, String runId, String json) throws Exception {
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, pipeline.bootstrapServers()),
-                new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(Topics.TRAINING_REQUESTS, runId,
-                    json.getBytes(StandardCharsets.UTF_8))).get();
-        }
     }
 
     private static String get(HttpClient http, URI uri) throws Exception {

@@ -11,32 +11,39 @@ import org.deepdefense.messages.AttackResult;
 import org.deepdefense.messages.CheckpointPublished;
 import org.deepdefense.messages.InvalidMessageException;
 import org.deepdefense.messages.Messages;
-import org.deepdefense.service.DeadLetters;
 import org.deepdefense.messages.RobustnessReportMessage;
+import org.deepdefense.service.DeadLetters;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
- * Feeds final checkpoints and attack results to the {@link ReportAssembler} and publishes each report it
- * completes. Joining is cheap; the methods are {@code @Blocking} only because sends wait for the broker.
- * A record is acknowledged after its report or dead letter is on the broker.
+ * Feeds final checkpoints and shard results to the {@link ReportAssembler} and publishes what it completes: the
+ * merged result of each attack, then the report. Joining is cheap; the methods are {@code @Blocking} only because
+ * sends wait for the broker. A record is acknowledged after it is saved in the {@link ShardState} and its report
+ * or dead letter is on the broker; the report is marked published in the state only after it is sent, so a crash
+ * in between means the report is sent again after restart, never lost.
  */
 @ApplicationScoped
 public class EvaluatorConsumer {
     private static final Logger LOG = Logger.getLogger(EvaluatorConsumer.class);
 
     private final ReportAssembler assembler;
+    private final ShardState state;
     private final Reports reports;
     private final DeadLetters deadLetters;
+    private final MutinyEmitter<byte[]> attackResults;
     private final MutinyEmitter<byte[]> published;
 
-    EvaluatorConsumer(ReportAssembler assembler, Reports reports, DeadLetters deadLetters,
+    EvaluatorConsumer(ReportAssembler assembler, ShardState state, Reports reports, DeadLetters deadLetters,
+            @Channel("attack-results") MutinyEmitter<byte[]> attackResults,
             @Channel("reports") MutinyEmitter<byte[]> published) {
         this.assembler = assembler;
+        this.state = state;
         this.reports = reports;
         this.deadLetters = deadLetters;
+        this.attackResults = attackResults;
         this.published = published;
     }
 
@@ -49,15 +56,15 @@ public class EvaluatorConsumer {
         });
     }
 
-    @Incoming("attack-results")
+    @Incoming("shard-results")
     @Blocking
-    public CompletionStage<Void> attackResult(Message<byte[]> record) {
-        return join(record, json -> assembler.add(Messages.parseAttackResult(json)));
+    public CompletionStage<Void> shardResult(Message<byte[]> record) {
+        return join(record, json -> assembler.add(Messages.parseShardResult(json)));
     }
 
     private CompletionStage<Void> join(Message<byte[]> record,
-            Function<byte[], Optional<RobustnessReportMessage>> step) {
-        Optional<RobustnessReportMessage> report;
+            Function<byte[], Optional<ReportAssembler.Completed>> step) {
+        Optional<ReportAssembler.Completed> report;
         try {
             report = step.apply(record.getPayload());
         } catch (InvalidMessageException | IllegalArgumentException e) {
@@ -68,8 +75,13 @@ public class EvaluatorConsumer {
         return record.ack();
     }
 
-    private void publish(RobustnessReportMessage report) {
+    private void publish(ReportAssembler.Completed completed) {
+        for (AttackResult result : completed.results()) {
+            attackResults.sendMessageAndAwait(KafkaRecord.of(result.runId(), Messages.toJson(result)));
+        }
+        RobustnessReportMessage report = completed.report();
         published.sendMessageAndAwait(KafkaRecord.of(report.runId(), Messages.toJson(report)));
+        state.saveReport(report);
         reports.add(report);
         LOG.infof("report for %s: rho2 %g, clean accuracy %g", report.checkpointId(), report.rho2(),
                 report.cleanAccuracy());

@@ -3,6 +3,7 @@ package org.deepdefense.evaluator;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,14 +12,19 @@ import java.util.Map;
 import java.util.Optional;
 import org.deepdefense.messages.RobustnessReportMessage;
 
-/** The reports published by this process, by run, each also exposed as gauges on /q/metrics. */
+/**
+ * The reports published by this evaluator (this process, or an earlier one with the same {@link ShardState}), by
+ * run, each also exposed as gauges on /q/metrics. Created at start-up, so the restored gauges are there at once.
+ */
+@Startup
 @ApplicationScoped
 public class Reports {
     private final Map<String, List<RobustnessReportMessage>> byRun = new LinkedHashMap<>();
     private final MeterRegistry registry;
 
-    Reports(MeterRegistry registry) {
+    Reports(MeterRegistry registry, ShardState state) {
         this.registry = registry;
+        state.restored().reports().forEach(this::add);
     }
 
     public synchronized void add(RobustnessReportMessage report) {

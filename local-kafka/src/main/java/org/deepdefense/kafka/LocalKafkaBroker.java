@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -84,6 +85,29 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
+    /**
+     * Creates the project topics ({@link Topics#all()}) that do not exist yet, each with its partition count, and
+     * returns once the broker lists them all: topics created by separate requests do not all become visible at once.
+     */
+    public void createProjectTopics() {
+        Topics.all().stream().collect(Collectors.groupingBy(Topics::partitions))
+                .forEach((partitions, topics) -> createTopics(topics, partitions));
+        try (Admin admin = admin()) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+            while (!admin.listTopics().names().get(1, TimeUnit.MINUTES).containsAll(Topics.all())) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the broker does not list the topics " + Topics.all());
+                }
+                Thread.sleep(50);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot list topics", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the topics", e);
+        }
+    }
+
     /** Creates the topics that do not exist yet, with replication factor 1. */
     public void createTopics(Collection<String> topics, int partitions) {
         List<NewTopic> newTopics = topics.stream().map(t -> new NewTopic(t, partitions, (short) 1)).toList();
@@ -142,7 +166,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
             System.exit(2);
         }
         LocalKafkaBroker broker = start(Path.of(args[0]));
-        broker.createTopics(Topics.all(), 1);
+        broker.createProjectTopics();
         System.out.println(broker.bootstrapServers());
         System.exit(broker.process.waitFor()); // the shutdown hook stops the broker when this JVM is killed
     }

@@ -6,12 +6,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.deepdefense.messages.Topics;
 
 /**
- * A {@link LocalKafkaBroker} for {@code @QuarkusTest}s, with every project topic created (one partition
- * each): {@code @QuarkusTestResource(LocalKafkaResource.class)}. Points Quarkus at it through
- * {@code kafka.bootstrap.servers}. The broker's directory is a fresh one under {@code target/}.
+ * A {@link LocalKafkaBroker} for {@code @QuarkusTest}s, with every project topic created (one partition each,
+ * {@code Topics.partitions} for the shard topic): {@code @QuarkusTestResource(LocalKafkaResource.class)}. Points
+ * Quarkus at it through {@code kafka.bootstrap.servers}. The broker's directory is a fresh one under {@code target/}.
  */
 public class LocalKafkaResource implements QuarkusTestResourceLifecycleManager {
 
@@ -26,7 +25,7 @@ public class LocalKafkaResource implements QuarkusTestResourceLifecycleManager {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        broker.createTopics(Topics.all(), 1);
+        broker.createProjectTopics();
         return Map.of("kafka.bootstrap.servers", broker.bootstrapServers());
     }
 

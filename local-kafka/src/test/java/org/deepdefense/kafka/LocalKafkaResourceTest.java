@@ -1,5 +1,6 @@
 package org.deepdefense.kafka;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class LocalKafkaResourceTest {
 
     @Test
-    void pointsQuarkusAtABrokerWithTheProjectTopics() throws Exception {
+    void pointsQuarkusAtABrokerWithTheProjectTopicsAndTheirPartitions() throws Exception {
         var resource = new LocalKafkaResource();
         try {
             Map<String, String> config = resource.start();
@@ -21,6 +22,10 @@ class LocalKafkaResourceTest {
                     AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get("kafka.bootstrap.servers")))) {
                 Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
                 assertTrue(topics.containsAll(Topics.all()), "topics: " + topics);
+                for (var topic : admin.describeTopics(Topics.all()).allTopicNames().get(30, TimeUnit.SECONDS)
+                        .values()) {
+                    assertEquals(Topics.partitions(topic.name()), topic.partitions().size(), topic.name());
+                }
             }
         } finally {
             resource.stop();

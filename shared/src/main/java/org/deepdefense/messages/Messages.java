@@ -87,6 +87,14 @@ public final class Messages {
         return parse(json, RobustnessReportMessage.class);
     }
 
+    public static AttackShard parseAttackShard(byte[] json) {
+        return parse(json, AttackShard.class);
+    }
+
+    public static ShardResult parseShardResult(byte[] json) {
+        return parse(json, ShardResult.class);
+    }
+
     public static DeadLetter parseDeadLetter(byte[] json) {
         return parse(json, DeadLetter.class);
     }

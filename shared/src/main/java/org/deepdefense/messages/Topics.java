@@ -15,11 +15,22 @@ public final class Topics {
     public static final String CHECKPOINTS = "deepdefense.checkpoints";
     public static final String ATTACK_RESULTS = "deepdefense.attack.results";
     public static final String REPORTS = "deepdefense.reports";
+    /** Attack work of final checkpoints, one record per shard; partitioned so that replicas share it. */
+    public static final String ATTACK_SHARDS = "deepdefense.attack.shards";
+    public static final String SHARD_RESULTS = "deepdefense.attack.shard-results";
+    /** Partitions of {@link #ATTACK_SHARDS}: the most attack replicas that can work at once. */
+    public static final int ATTACK_SHARD_PARTITIONS = 12;
 
     private static final List<String> MAIN =
-            List.of(TRAINING_REQUESTS, TRAINING_PROGRESS, CHECKPOINTS, ATTACK_RESULTS, REPORTS);
+            List.of(TRAINING_REQUESTS, TRAINING_PROGRESS, CHECKPOINTS, ATTACK_RESULTS, REPORTS, ATTACK_SHARDS,
+                    SHARD_RESULTS);
 
     private Topics() {
+    }
+
+    /** How many partitions {@code topic} is created with. */
+    public static int partitions(String topic) {
+        return topic.equals(ATTACK_SHARDS) ? ATTACK_SHARD_PARTITIONS : 1;
     }
 
     /** The dead-letter topic that receives the poison records of {@code topic}. */

@@ -19,6 +19,8 @@ class RejectionTest {
     private static final Message ATTACK = Samples.attackResult();
     private static final Message REPORT = Samples.report();
     private static final Message DEAD_LETTER = Samples.deadLetter();
+    private static final Message SHARD = Samples.shard();
+    private static final Message SHARD_RESULT = Samples.shardResult();
 
     /** The sample with one field replaced by a JSON value, or removed when the value is null. */
     private static Arguments edit(Message sample, String path, String json, String reason) {
@@ -142,6 +144,19 @@ class RejectionTest {
                 edit(ATTACK, "values", "{\"rho2\": \"0.1\"}", "'values.rho2' must be a number, got string '0.1'"),
                 edit(ATTACK, "samples", "0", "samples must be at least 1, got 0"),
                 edit(ATTACK, "seconds", "-1", "seconds must be a finite number in [0, inf), got -1.0"),
+                // attack shards and their results
+                edit(SHARD, "shard", "5", "shard must be in 0..4, got 5"),
+                edit(SHARD, "shards", "0", "shards must be in 1..10000, got 0"),
+                edit(SHARD, "to", "2000", "to must be at least 2001, got 2000"),
+                edit(SHARD, "to", "5001", "to must be at most testSubset 5000, got 5001"),
+                edit(SHARD, "storeKey", "\"../x\"", "storeKey must be a store-relative key but contains '..': '../x'"),
+                edit(SHARD, "options", null, "options is required"),
+                edit(SHARD, "options.batchSize", "0", "options: batchSize must be in 1..1024, got 0"),
+                edit(SHARD, "options.pgdEpsilons", "[0]", "options: pgdEpsilons[0] must be a finite number in (0, inf), got 0.0"),
+                edit(SHARD, "options.fgsGridMin", "-1", "options: fgsGridMin must be a finite number in (0, inf), got -1.0"),
+                edit(SHARD_RESULT, "values", "{\"correct\": -1}", "values['correct'] must be a finite number in [0, inf), got -1.0"),
+                edit(SHARD_RESULT, "fgsCorrect", "[1001]", "fgsCorrect[0] must be in 0..1000, got 1001"),
+                edit(SHARD_RESULT, "from", "-1", "from must be at least 0, got -1"),
                 // reports
                 edit(REPORT, "cleanAccuracy", "1.1", "cleanAccuracy must be a finite number in [0, 1], got 1.1"),
                 edit(REPORT, "rho2", "-0.5", "rho2 must be a finite number in [0, inf), got -0.5"),

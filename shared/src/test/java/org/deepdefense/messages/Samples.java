@@ -40,6 +40,20 @@ final class Samples {
         return new AttackResult(1, "run-1", "run-1-epoch-5", "deepfool", Map.of("rho2", 0.0213), 10_000, 41.5, NOW);
     }
 
+    static EvaluationOptions options() {
+        return new EvaluationOptions(100, 50, 0.02, List.of(0.1, 0.3), 20, 1, 1.0 / 64, 24, 8);
+    }
+
+    static AttackShard shard() {
+        return new AttackShard(1, "run-1", "run-1-final", "run-1/final", SHA, "lenet", "mnist", 5000, "fgs", 2, 5,
+                2000, 3000, options());
+    }
+
+    static ShardResult shardResult() {
+        return new ShardResult(1, "run-1", "run-1-final", "fgs", 2, 5, 2000, 3000, Map.of("correct", 991.0),
+                List.of(990, 700, 12), options(), 3.5, NOW);
+    }
+
     static RobustnessReportMessage report() {
         return new RobustnessReportMessage(1, "run-1", "run-1-epoch-5", "lenet", "mnist", "deepdefense",
                 0.991, 0.0213, 0.21, Map.of("0.2", 0.95, "0.5", 0.71, "1.0", 0.5), Map.of("0.1", 0.88),
@@ -52,7 +66,8 @@ final class Samples {
     }
 
     static List<Message> all() {
-        return List.of(request(), progress(), checkpoint(), attackResult(), report(), deadLetter());
+        return List.of(request(), progress(), checkpoint(), attackResult(), report(), deadLetter(), shard(),
+                shardResult());
     }
 
     /** The sample as JSON with the field at a dotted path set to {@code json}, or removed when it is null. */

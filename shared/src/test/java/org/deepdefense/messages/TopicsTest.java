@@ -11,8 +11,16 @@ class TopicsTest {
     void listsEveryTopicThenItsDeadLetterTopic() {
         assertEquals(List.of(
                 "deepdefense.training.requests", "deepdefense.training.progress", "deepdefense.checkpoints",
-                "deepdefense.attack.results", "deepdefense.reports",
+                "deepdefense.attack.results", "deepdefense.reports", "deepdefense.attack.shards",
+                "deepdefense.attack.shard-results",
                 "deepdefense.training.requests.dlq", "deepdefense.training.progress.dlq", "deepdefense.checkpoints.dlq",
-                "deepdefense.attack.results.dlq", "deepdefense.reports.dlq"), Topics.all());
+                "deepdefense.attack.results.dlq", "deepdefense.reports.dlq", "deepdefense.attack.shards.dlq",
+                "deepdefense.attack.shard-results.dlq"), Topics.all());
+    }
+
+    @Test
+    void onlyTheShardTopicHasSeveralPartitions() {
+        assertEquals(12, Topics.partitions(Topics.ATTACK_SHARDS));
+        assertEquals(1, Topics.partitions(Topics.SHARD_RESULTS));
     }
 }

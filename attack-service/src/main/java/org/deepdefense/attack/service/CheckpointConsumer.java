@@ -1,19 +1,18 @@
 package org.deepdefense.attack.service;
 
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import org.deepdefense.messages.AttackResult;
+import org.deepdefense.messages.AttackShard;
 import org.deepdefense.messages.CheckpointPublished;
 import org.deepdefense.messages.Messages;
+import org.deepdefense.messages.Topics;
 import org.deepdefense.service.DeadLetters;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -22,76 +21,67 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
- * Consumes published checkpoints and publishes one {@link AttackResult} per requested attack.
+ * Consumes published checkpoints and splits each final one into {@link AttackShard}s on the partitioned shard topic,
+ * where every replica of this service (one consumer group) takes its share ({@link ShardConsumer}).
  *
- * <p>Attacks run for minutes, so each record is handed to a single worker thread (one model at a time keeps
- * memory bounded) and the returned stage completes, acknowledging the record, only after its results or its
- * dead letter are on the broker. SmallRye delivers the next record when the stage completes, while the Kafka
- * client keeps polling with the partition paused; the {@code throttled} commit strategy's unhealthy-after age is
- * raised in application.properties to cover a long attack. A crash mid-run means redelivery after restart.
+ * <p>The record is acknowledged, and its offset committed, only once all its shards are on the broker: a crash mid-way
+ * means the checkpoint is split again after restart; the repeated shards cost time but not correctness, as the
+ * evaluator keeps one result per shard. Shard {@code i} (counted over all attacks) goes to partition {@code i mod P},
+ * so the shards of one checkpoint spread evenly over the replicas that own the partitions.
  */
 @ApplicationScoped
 public class CheckpointConsumer {
     private static final Logger LOG = Logger.getLogger(CheckpointConsumer.class);
 
     private final AttackRunner runner;
-    private final DeadLetters deadLetters;
-    private final MutinyEmitter<byte[]> results;
+    private final MutinyEmitter<byte[]> shards;
     private final boolean finalOnly;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "attack-worker"));
-    /** "checkpointId/attack" already published by this process: a redelivered record does not redo them. */
-    private final Set<String> published = ConcurrentHashMap.newKeySet();
+    private final int partitions;
+    private final RecordWorker worker;
+    /** Checkpoints this process has split: a replayed record is not split (and attacked) again. */
+    private final Set<String> split = ConcurrentHashMap.newKeySet();
 
     CheckpointConsumer(AttackRunner runner, DeadLetters deadLetters,
-            @Channel("attack-results") MutinyEmitter<byte[]> results,
-            @ConfigProperty(name = "deepdefense.attack.final-only", defaultValue = "true") boolean finalOnly) {
+            @Channel("attack-shards-out") MutinyEmitter<byte[]> shards,
+            @ConfigProperty(name = "deepdefense.attack.final-only", defaultValue = "true") boolean finalOnly,
+            @ConfigProperty(name = "deepdefense.attack.shard-partitions",
+                    defaultValue = "" + Topics.ATTACK_SHARD_PARTITIONS) int partitions) {
         this.runner = runner;
-        this.deadLetters = deadLetters;
-        this.results = results;
+        this.worker = new RecordWorker("attack-splitter", deadLetters);
+        this.shards = shards;
         this.finalOnly = finalOnly;
+        this.partitions = partitions;
     }
 
     @Incoming("checkpoints")
     public CompletionStage<Void> consume(Message<byte[]> record) {
-        return CompletableFuture.runAsync(() -> handle(record), worker)
-                .handle((ignored, failure) -> failure == null ? record.ack() : record.nack(failure))
-                .thenCompose(stage -> stage);
+        return worker.submit(record, this::handle);
     }
 
-    private void handle(Message<byte[]> record) {
-        try {
-            CheckpointPublished checkpoint = Messages.parseCheckpointPublished(record.getPayload());
-            if (finalOnly && !checkpoint.finalCheckpoint()) {
-                LOG.debugf("skipping non-final checkpoint %s", checkpoint.checkpointId());
-                return;
-            }
-            List<String> todo = checkpoint.attacks().stream()
-                    .filter(attack -> !published.contains(done(checkpoint.checkpointId(), attack))).toList();
-            if (todo.isEmpty()) {
-                LOG.infof("checkpoint %s: all attacks already published", checkpoint.checkpointId());
-                return;
-            }
-            LOG.infof("checkpoint %s (%s): running %s", checkpoint.checkpointId(), checkpoint.storeKey(), todo);
-            runner.run(checkpoint, todo, this::publish);
-        } catch (Exception e) {
-            // Whatever stops this record (bad JSON, bad key, checksum mismatch, missing data) would stop it again
-            // on redelivery: set it aside and move on.
-            deadLetters.send(record, e.getMessage() != null ? e.getMessage() : e.toString());
+    private void handle(byte[] payload) throws IOException {
+        CheckpointPublished checkpoint = Messages.parseCheckpointPublished(payload);
+        if (finalOnly && !checkpoint.finalCheckpoint()) {
+            LOG.debugf("skipping non-final checkpoint %s", checkpoint.checkpointId());
+            return;
         }
-    }
-
-    private void publish(AttackResult result) {
-        results.sendMessageAndAwait(KafkaRecord.of(result.runId(), Messages.toJson(result)));
-        published.add(done(result.checkpointId(), result.attack()));
-        LOG.infof("checkpoint %s: %s %s", result.checkpointId(), result.attack(), result.values());
-    }
-
-    private static String done(String checkpointId, String attack) {
-        return checkpointId + "/" + attack;
+        if (split.contains(checkpoint.checkpointId())) {
+            LOG.infof("checkpoint %s: already split", checkpoint.checkpointId());
+            return;
+        }
+        List<AttackShard> work = runner.split(checkpoint);
+        for (int i = 0; i < work.size(); i++) {
+            AttackShard shard = work.get(i);
+            shards.sendMessageAndAwait(Message.of(Messages.toJson(shard)).addMetadata(
+                    OutgoingKafkaRecordMetadata.<String>builder().withKey(shard.key())
+                            .withPartition(i % partitions).build()));
+        }
+        split.add(checkpoint.checkpointId());
+        LOG.infof("checkpoint %s (%s): %d shards of %s", checkpoint.checkpointId(), checkpoint.storeKey(),
+                work.size(), checkpoint.attacks());
     }
 
     @PreDestroy
     void stop() {
-        worker.shutdownNow();
+        worker.stop();
     }
 }

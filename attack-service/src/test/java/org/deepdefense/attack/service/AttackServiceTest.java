@@ -19,10 +19,15 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.kafka.LocalKafkaResource;
-import org.deepdefense.messages.AttackResult;
+import org.deepdefense.messages.AttackShard;
 import org.deepdefense.messages.CheckpointPublished;
+import org.deepdefense.messages.EvaluationOptions;
 import org.deepdefense.messages.Messages;
+import org.deepdefense.messages.ShardResult;
 import org.deepdefense.messages.Topics;
+import org.deepdefense.metrics.FgsGrid;
+import org.deepdefense.metrics.ShardEvaluator;
+import org.deepdefense.metrics.ShardMerger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +37,8 @@ import org.junit.jupiter.api.Test;
 class AttackServiceTest {
     private static final String RUN = TrainedCheckpointResource.RUN;
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    /** Three attacks on 100 test images in shards of 50 (application.properties, test profile). */
+    private static final int SHARDS = 6;
 
     @ConfigProperty(name = "deepdefense.store.root")
     Path storeRoot;
@@ -39,44 +46,59 @@ class AttackServiceTest {
     String bootstrapServers;
 
     @Test
-    void attacksAFinalCheckpointSetsPoisonAsideAndDoesNotRepeatItself() throws IOException {
+    void splitsAFinalCheckpointIntoShardsDoesEachSetsPoisonAsideAndDoesNotRepeatItself() throws IOException {
         try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
             String sha256 = new CheckpointStore(storeRoot).readMetadata(TrainedCheckpointResource.KEY).sha256();
             byte[] checkpoint = Messages.toJson(checkpoint(RUN + "-final", sha256));
-            send(kafka, checkpoint);
+            send(kafka, Topics.CHECKPOINTS, checkpoint);
 
-            Map<String, AttackResult> results = kafka.consume(String.class, byte[].class)
-                    .fromTopics(Topics.ATTACK_RESULTS, 3).awaitCompletion(TIMEOUT).getRecords().stream()
-                    .peek(r -> assertEquals(RUN, r.key()))
-                    .map(r -> Messages.parseAttackResult(r.value()))
-                    .collect(Collectors.toMap(AttackResult::attack, r -> r));
-            assertEquals(Set.of("deepfool", "fgs", "pgd-linf"), results.keySet());
-            double rho2 = results.get("deepfool").values().get("rho2");
-            assertTrue(rho2 > 0 && Double.isFinite(rho2), "rho2 " + rho2);
-            Double epsRef = results.get("fgs").values().get("epsRef");
-            assertTrue(epsRef != null && epsRef > 0 && Double.isFinite(epsRef), "epsRef " + epsRef);
-            assertEquals(100, results.get("fgs").samples());
-            double pgd = results.get("pgd-linf").values().get("acc_0.5");
-            assertTrue(pgd >= 0 && pgd <= 1, "PGD accuracy " + pgd);
+            List<ConsumerRecord<String, byte[]>> shardRecords = kafka.consume(String.class, byte[].class)
+                    .fromTopics(Topics.ATTACK_SHARDS, SHARDS).awaitCompletion(TIMEOUT).getRecords();
+            assertEquals(Set.of(0, 1, 2, 3, 4, 5), shardRecords.stream().map(ConsumerRecord::partition)
+                    .collect(Collectors.toSet()), "shard i on partition i");
+            AttackShard first = Messages.parseAttackShard(shardRecords.stream().filter(r -> r.partition() == 0)
+                    .findFirst().orElseThrow().value());
+            assertEquals(List.of("deepfool", 0, 0, 50),
+                    List.of(first.attack(), first.shard(), first.from(), first.to()));
 
-            send(kafka, "{not json".getBytes(StandardCharsets.UTF_8));
-            send(kafka, checkpoint);
+            Map<String, ShardResult> results = kafka.consume(String.class, byte[].class)
+                    .fromTopics(Topics.SHARD_RESULTS, SHARDS).awaitCompletion(TIMEOUT).getRecords().stream()
+                    .peek(r -> assertEquals(RUN + "-final", r.key()))
+                    .map(r -> Messages.parseShardResult(r.value()))
+                    .collect(Collectors.toMap(ShardResult::shardId, r -> r));
+            assertEquals(Set.of("deepfool/0", "deepfool/1", "fgs/0", "fgs/1", "pgd-linf/0", "pgd-linf/1"),
+                    results.keySet());
+            double ratioSum = results.get("deepfool/1").values().get(ShardEvaluator.RATIO_SUM);
+            assertTrue(ratioSum > 0 && Double.isFinite(ratioSum), "ratioSum " + ratioSum);
+            Map<String, Double> fgs = ShardMerger.merge("fgs", List.of(part(results.get("fgs/0")),
+                    part(results.get("fgs/1"))), grid(first.options()));
+            assertTrue(fgs.get("epsRef") > 0, "the trained model has an eps_ref on the grid: " + fgs);
+            assertTrue(results.get("pgd-linf/0").values().get("correct_0.5") <= 50);
+
+            send(kafka, Topics.CHECKPOINTS, "{not json".getBytes(StandardCharsets.UTF_8));
+            send(kafka, Topics.CHECKPOINTS, checkpoint);
             // The replay above comes before the poison below: once its dead letters are in, the replay was handled.
-            send(kafka, new String(checkpoint, StandardCharsets.UTF_8)
+            send(kafka, Topics.CHECKPOINTS, new String(checkpoint, StandardCharsets.UTF_8)
                     .replace(TrainedCheckpointResource.KEY, "../" + TrainedCheckpointResource.KEY)
                     .getBytes(StandardCharsets.UTF_8));
             // Under another checkpointId: the replay guard would otherwise skip it before its checksum is checked.
-            send(kafka, Messages.toJson(checkpoint(RUN + "-corrupt", "0".repeat(64))));
-
-            List<String> reasons = kafka.consume(String.class, byte[].class)
-                    .fromTopics(Topics.deadLetter(Topics.CHECKPOINTS), 3).awaitCompletion(TIMEOUT).getRecords().stream()
-                    .map(r -> Messages.parseDeadLetter(r.value()).reason()).toList();
+            send(kafka, Topics.CHECKPOINTS, Messages.toJson(checkpoint(RUN + "-corrupt", "0".repeat(64))));
+            List<String> reasons = deadLetters(kafka, Topics.CHECKPOINTS, 3);
             assertTrue(reasons.get(0).contains("malformed JSON"), reasons.get(0));
             assertTrue(reasons.get(1).contains(".."), reasons.get(1));
             assertTrue(reasons.get(2).contains("sha256"), reasons.get(2));
+
+            // A shard past the end of the 100-image test set, and a record that is not a shard at all.
+            send(kafka, Topics.ATTACK_SHARDS, new String(Messages.toJson(first), StandardCharsets.UTF_8)
+                    .replace("\"to\":50", "\"to\":150").getBytes(StandardCharsets.UTF_8));
+            send(kafka, Topics.ATTACK_SHARDS, "[]".getBytes(StandardCharsets.UTF_8));
+            assertEquals(Set.of("to must be at most testSubset 100, got 150",
+                    "expected a JSON object (a AttackShard), got an array"),
+                    Set.copyOf(deadLetters(kafka, Topics.ATTACK_SHARDS, 2)));
+
             List<ConsumerRecord<String, byte[]>> all = kafka.consume(String.class, byte[].class)
-                    .fromTopics(Topics.ATTACK_RESULTS, Duration.ofSeconds(3)).awaitCompletion().getRecords();
-            assertEquals(3, all.size(), "the replayed checkpoint was attacked again");
+                    .fromTopics(Topics.ATTACK_SHARDS, Duration.ofSeconds(3)).awaitCompletion().getRecords();
+            assertEquals(SHARDS + 2, all.size(), "the replayed checkpoint was split again");
         }
 
         given().get("/q/health/live").then().statusCode(200);
@@ -84,12 +106,28 @@ class AttackServiceTest {
         given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("deepdefense_attack_duration_seconds_count{attack=\"deepfool\""))
                 .body(containsString("deepdefense_attack_images_per_second{attack=\"fgs\""))
-                .body(containsString("deepdefense_dead_letters_total{topic=\"deepdefense.checkpoints\"} 3.0"));
+                .body(containsString("deepdefense_dead_letters_total{topic=\"deepdefense.checkpoints\"} 3.0"))
+                .body(containsString("deepdefense_dead_letters_total{topic=\"deepdefense.attack.shards\"} 2.0"));
     }
 
-    private static void send(KafkaCompanion kafka, byte[] value) {
-        kafka.produce(String.class, byte[].class)
-                .fromRecords(KafkaCompanion.record(Topics.CHECKPOINTS, RUN, value)).awaitCompletion();
+    private static ShardMerger.Part part(ShardResult result) {
+        return new ShardMerger.Part(result.from(), result.to(), new ShardEvaluator.Measurement(result.values(),
+                result.fgsCorrect().stream().mapToLong(Integer::longValue).toArray()));
+    }
+
+    private static FgsGrid grid(EvaluationOptions options) {
+        return new FgsGrid(options.fgsGridMin(), options.fgsGridOctaves(), options.fgsGridPerOctave());
+    }
+
+    private static List<String> deadLetters(KafkaCompanion kafka, String topic, int count) {
+        return kafka.consume(String.class, byte[].class).fromTopics(Topics.deadLetter(topic), count)
+                .awaitCompletion(TIMEOUT).getRecords().stream()
+                .map(r -> Messages.parseDeadLetter(r.value()).reason()).toList();
+    }
+
+    private static void send(KafkaCompanion kafka, String topic, byte[] value) {
+        kafka.produce(String.class, byte[].class).fromRecords(KafkaCompanion.record(topic, RUN, value))
+                .awaitCompletion();
     }
 
     private static CheckpointPublished checkpoint(String checkpointId, String sha256) {
