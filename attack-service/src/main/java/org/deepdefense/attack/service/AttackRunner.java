@@ -126,7 +126,8 @@ public class AttackRunner {
         EvaluationOptions o = shard.options();
         RobustnessEvaluator.Options measured = new RobustnessEvaluator.Options(o.deepFoolIterations(),
                 o.overshoot(), FgsGrid.RATIOS, null, "self",
-                o.pgdEpsilons().stream().mapToDouble(Double::doubleValue).toArray(), o.pgdSteps(), o.seed());
+                o.pgdEpsilons().stream().mapToDouble(Double::doubleValue).toArray(), o.pgdSteps(),
+                2.5 / o.pgdSteps(), o.seed(), 0, new double[0], 0, new double[0]);
         ShardEvaluator.Measurement measurement = new ShardEvaluator(current.loaded().network(),
                 current.loaded().preprocessor(), o.batchSize(), measured,
                 new FgsGrid(o.fgsGridMin(), o.fgsGridOctaves(), o.fgsGridPerOctave()))
