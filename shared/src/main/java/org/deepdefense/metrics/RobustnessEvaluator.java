@@ -126,7 +126,8 @@ public final class RobustnessEvaluator {
         Map<String, Double> pgdCurve = new LinkedHashMap<>();
         for (double eps : options.curveEpsilons()) {
             Double known = pgdAccuracy.get(key(eps));
-            pgdCurve.put(key(eps), known != null ? known
+            // At ε = 0 PGD cannot move: its accuracy is the clean one.
+            pgdCurve.put(key(eps), known != null ? known : eps == 0 ? clean
                     : pgdAccuracy(test, Pgd.Norm.LINF, eps, options.pgdSteps(), options.pgdStepFraction(),
                     options.seed(), progress));
         }
