@@ -98,6 +98,16 @@ public final class CheckpointStore {
         return new Checkpoint(key, metadata, Npz.read(params));
     }
 
+    /**
+     * Deletes a checkpoint that nobody was told about (a trainer's superseded resume point): metadata.json first,
+     * so that it stops being a checkpoint at once, then the params and the folder. Absent checkpoints are fine.
+     */
+    public void delete(String key) throws IOException {
+        Files.deleteIfExists(file(key, METADATA_FILE));
+        Files.deleteIfExists(file(key, PARAMS_FILE));
+        Files.deleteIfExists(resolve(key));
+    }
+
     public CheckpointMetadata readMetadata(String key) throws IOException {
         Path metadataFile = file(key, METADATA_FILE);
         String json;
