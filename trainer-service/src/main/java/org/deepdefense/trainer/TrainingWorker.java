@@ -54,6 +54,13 @@ class TrainingWorker {
     @ConfigProperty(name = "deepdefense.trainer.progress-interval")
     Duration progressInterval;
 
+    /** Resume points inside an epoch, so that a killed trainer loses at most this much work (0: off). */
+    @ConfigProperty(name = "deepdefense.trainer.resume-interval")
+    Duration resumeInterval;
+
+    @ConfigProperty(name = "deepdefense.trainer.resume-every-steps")
+    int resumeEverySteps;
+
     @Inject
     Publisher publisher;
 
@@ -170,7 +177,8 @@ class TrainingWorker {
                     () -> stopping);
             try {
                 TrainingJob.Spec spec = RunPlan.spec(accepted.request(), dataDir.orElse(null));
-                Optional<TrainingJob.Saved> saved = TrainingJob.run(spec, store, root, reporter);
+                Optional<TrainingJob.Saved> saved = TrainingJob.run(spec, store, root, reporter,
+                        new TrainingJob.ResumePoints(resumeEverySteps, resumeInterval.isZero() ? null : resumeInterval));
                 if (saved.isEmpty()) {
                     LOG.infof("run %s: stopped for shutdown; it resumes from its latest checkpoint", runId);
                     return false;
