@@ -54,14 +54,18 @@ public final class LocalPipeline implements AutoCloseable {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
     private final Path runDir;
+    private final Path projectRoot;
+    private final Map<String, String> properties;
     private final LocalKafkaBroker broker;
     private final Map<Service, Process> processes = new EnumMap<>(Service.class);
     private final Map<Service, URI> urls = new EnumMap<>(Service.class);
     private final Thread shutdownHook = new Thread(this::stopAll, "local-pipeline-shutdown");
     private boolean stopped;
 
-    private LocalPipeline(Path runDir, LocalKafkaBroker broker) {
+    private LocalPipeline(Path runDir, Path projectRoot, Map<String, String> properties, LocalKafkaBroker broker) {
         this.runDir = runDir;
+        this.projectRoot = projectRoot;
+        this.properties = Map.copyOf(properties);
         this.broker = broker;
     }
 
@@ -71,13 +75,18 @@ public final class LocalPipeline implements AutoCloseable {
      * reports ready on {@code /q/health/ready}. On failure everything started so far is stopped again.
      */
     public static LocalPipeline start(Path runDir, Path projectRoot) {
+        return start(runDir, projectRoot, Map.of());
+    }
+
+    /** As {@link #start(Path, Path)}, with {@code properties} as system properties of every service. */
+    public static LocalPipeline start(Path runDir, Path projectRoot, Map<String, String> properties) {
         for (Service service : Service.values()) {
             if (!Files.isRegularFile(service.jar(projectRoot))) {
                 throw new IllegalStateException(service.jar(projectRoot) + " is missing; run `mvn package` first");
             }
         }
         LocalKafkaBroker broker = LocalKafkaBroker.start(runDir.resolve("kafka"));
-        LocalPipeline pipeline = new LocalPipeline(runDir, broker);
+        LocalPipeline pipeline = new LocalPipeline(runDir, projectRoot, properties, broker);
         Runtime.getRuntime().addShutdownHook(pipeline.shutdownHook);
         try {
             broker.createTopics(Topics.all(), 1);
@@ -85,7 +94,7 @@ public final class LocalPipeline implements AutoCloseable {
             int[] ports = freePorts(Service.values().length);
             // All three start at once: their start-up (mostly class loading) overlaps with the others' waits.
             for (Service service : Service.values()) {
-                pipeline.launch(service, service.jar(projectRoot), ports[service.ordinal()]);
+                pipeline.launch(service, ports[service.ordinal()]);
             }
             for (Service service : Service.values()) {
                 pipeline.awaitReady(service);
@@ -128,6 +137,25 @@ public final class LocalPipeline implements AutoCloseable {
         return all;
     }
 
+    /** Kills a service as the kernel's OOM killer or an evicted node would (SIGKILL); returns once it is gone. */
+    public void kill(Service service) throws InterruptedException {
+        processes.get(service).destroyForcibly().waitFor();
+    }
+
+    /** Starts a service again, killed or not, on its port; returns once it reports ready. */
+    public void restart(Service service) throws InterruptedException {
+        ChildProcesses.stop(processes.get(service), STOP_TIMEOUT);
+        launch(service, url(service).getPort());
+        awaitReady(service);
+    }
+
+    /** Stops the broker cleanly, keeps it down for {@code down}, and starts it again on the same port and data. */
+    public void restartBroker(Duration down) throws InterruptedException {
+        broker.stop();
+        Thread.sleep(down.toMillis());
+        broker.restart();
+    }
+
     /** Stops the services (SIGTERM, then SIGKILL after 30 s), then the broker; returns once all are gone. */
     @Override
     public void close() {
@@ -150,14 +178,15 @@ public final class LocalPipeline implements AutoCloseable {
         broker.stop();
     }
 
-    private void launch(Service service, Path jar, int port) {
-        List<String> command = List.of(
+    private void launch(Service service, int port) {
+        List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dquarkus.http.host=127.0.0.1", // a local pipeline, not a server for the network
                 "-Dquarkus.http.port=" + port,
                 // The PyTorch native library comes with the packaged jar (or PYTORCH_LIBRARY_PATH): never download.
-                "-Dai.djl.offline=true",
-                "-jar", jar.toString());
+                "-Dai.djl.offline=true"));
+        properties.forEach((name, value) -> command.add("-D" + name + "=" + value));
+        command.addAll(List.of("-jar", service.jar(projectRoot).toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(runDir.toFile())
                 .redirectErrorStream(true)

@@ -186,6 +186,11 @@ class TrainingWorker {
                 reporter.succeeded(saved.get());
                 metrics.runFinished("succeeded");
                 LOG.infof("run %s: succeeded on %s, final checkpoint %s", runId, device, saved.get().key());
+            } catch (Publisher.Abandoned e) {
+                // The broker was down when the service was asked to stop: not the run's fault, resume it later.
+                LOG.infof("run %s: stopped for shutdown (%s); it resumes from its latest checkpoint", runId,
+                        e.getMessage());
+                return false;
             } catch (RejectedRequestException | ChecksumMismatchException | NoSuchFileException
                     | IllegalArgumentException e) {
                 // The request itself is at fault (a base checkpoint that is missing, altered or of another
