@@ -89,6 +89,13 @@ class TrainingWorker {
             queue.add(pending);
         }
         metrics.queueDepth(queue::size);
+    }
+
+    /**
+     * After the messaging channels have started (default priority, later than their LIBRARY_BEFORE): a run
+     * re-queued from the journal may publish at once, and an emitter used before its channel is wired fails.
+     */
+    void startWorker(@Observes StartupEvent event) {
         thread = new Thread(this::work, "training-worker");
         thread.start();
         LOG.infof("trainer ready: store %s, configured device %s, queue capacity %d", store.root(), configuredDevice,
