@@ -125,15 +125,20 @@ public final class Trainer implements AutoCloseable {
                 StepReport report = new StepReport(epoch, config.epochs(), step + 1, stepsPerEpoch, result.loss,
                         result.correct / (double) batch.length, result.meanRatio, imagesThisRun / seconds, eta);
                 boolean goOn = listener.onStep(report);
-                if (step + 1 < stepsPerEpoch) {
+                if (step + 1 == stepsPerEpoch) {
+                    // The epoch is complete even if the run stops here: end it, so that its checkpoint is written.
+                    listener.onEpochEnd(epoch, tally.lossSum() / Math.max(1, tally.seen()),
+                            tally.correct() / (double) Math.max(1, tally.seen()));
+                    if (!goOn) {
+                        return new Position(epoch + 1, 0);
+                    }
+                } else {
                     listener.midEpoch(new Position(epoch, step + 1), tally, !goOn);
-                }
-                if (!goOn) {
-                    return step + 1 == stepsPerEpoch ? new Position(epoch + 1, 0) : new Position(epoch, step + 1);
+                    if (!goOn) {
+                        return new Position(epoch, step + 1);
+                    }
                 }
             }
-            listener.onEpochEnd(epoch, tally.lossSum() / Math.max(1, tally.seen()),
-                    tally.correct() / (double) Math.max(1, tally.seen()));
         }
         return new Position(config.epochs(), 0);
     }

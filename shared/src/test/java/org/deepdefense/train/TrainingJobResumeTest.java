@@ -61,6 +61,20 @@ class TrainingJobResumeTest {
     }
 
     @Test
+    void aStopAtTheLastStepOfAnEpochStillWritesTheEpochsCheckpoint(@TempDir Path dir) throws Exception {
+        CheckpointStore store = new CheckpointStore(dir);
+        try (NDManager root = NDManager.newBaseManager("PyTorch")) {
+            assertTrue(TrainingJob.run(SPEC, store, root, new TrainingJob.Events() {
+                @Override
+                public boolean step(Trainer.StepReport report) {
+                    return report.step() < report.stepsPerEpoch();
+                }
+            }).isEmpty());
+            assertEquals(List.of("run/epoch-0001"), store.keys("run"));
+        }
+    }
+
+    @Test
     void aCrashInsideAnEpochResumesFromTheLastResumePointWhichIsNeverAnnounced(@TempDir Path dir) throws Exception {
         CheckpointStore crashedStore = new CheckpointStore(dir.resolve("a"));
         CheckpointStore straightStore = new CheckpointStore(dir.resolve("b"));
