@@ -157,6 +157,13 @@ public final class LocalPipeline implements AutoCloseable {
         awaitReady(instance(service, replica));
     }
 
+    /** Stops the broker cleanly, keeps it down for {@code down}, and starts it again on the same port and data. */
+    public void restartBroker(Duration down) throws InterruptedException {
+        broker.stop();
+        Thread.sleep(down.toMillis());
+        broker.restart();
+    }
+
     /** The checkpoint store the services share. */
     public Path storeRoot() {
         return runDir.resolve("store");

@@ -98,6 +98,25 @@ public final class CheckpointStore {
         return new Checkpoint(key, metadata, Npz.read(params));
     }
 
+    /**
+     * Deletes a checkpoint that nobody was told about (a trainer's superseded resume point): metadata.json first,
+     * so that it stops being a checkpoint at once, then what else its folder holds (the params, temp files a
+     * crash left behind; links themselves, never their targets) and the folder. An absent checkpoint is fine.
+     */
+    public void delete(String key) throws IOException {
+        Path folder = resolve(key);
+        Files.deleteIfExists(file(key, METADATA_FILE));
+        if (!Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
+            for (Path file : files) {
+                Files.delete(file);
+            }
+        }
+        Files.delete(folder);
+    }
+
     public CheckpointMetadata readMetadata(String key) throws IOException {
         Path metadataFile = file(key, METADATA_FILE);
         String json;

@@ -57,6 +57,13 @@ public final class Trainer implements AutoCloseable {
             return true;
         }
 
+        /**
+         * After {@link #onStep} for every step but an epoch's last, e.g. to write a resume point: {@code next} is
+         * where training continues, {@code soFar} what the epoch has seen until then, {@code stopping} whether
+         * {@link #onStep} has just stopped the run.
+         */
+        default void midEpoch(Position next, Tally soFar, boolean stopping) {}
+
         /** After each completed epoch (0-based), e.g. to write a checkpoint. */
         default void onEpochEnd(int epoch, double meanLoss, double accuracy) {}
     }
@@ -64,12 +71,29 @@ public final class Trainer implements AutoCloseable {
     /** Where a run stopped: the next (epoch, step) to run; epoch == epochs once the run is complete. */
     public record Position(int epoch, int step) {}
 
+    /**
+     * Running sums of the epoch in progress, from which its mean loss and accuracy are computed at its end; a run
+     * resumed inside an epoch carries them over, so its epoch metrics match an uninterrupted run's.
+     */
+    public record Tally(double lossSum, long correct, long seen) {
+        public static final Tally ZERO = new Tally(0, 0, 0);
+
+        Tally add(double loss, int correct, int size) {
+            return new Tally(lossSum + loss * size, this.correct + correct, seen + size);
+        }
+    }
+
     public int stepsPerEpoch(Dataset train) {
         return (train.size() + config.batchSize() - 1) / config.batchSize();
     }
 
     /** Trains from (startEpoch, startStep) to the end of the configured epochs, or until the listener stops it. */
     public Position run(Dataset train, Position start, Listener listener) {
+        return run(train, start, Tally.ZERO, listener);
+    }
+
+    /** As {@link #run(Dataset, Position, Listener)}, inside an epoch whose earlier steps summed to {@code carried}. */
+    public Position run(Dataset train, Position start, Tally carried, Listener listener) {
         int stepsPerEpoch = stepsPerEpoch(train);
         long totalSteps = (long) config.epochs() * stepsPerEpoch;
         long done = (long) start.epoch() * stepsPerEpoch + start.step();
@@ -79,9 +103,7 @@ public final class Trainer implements AutoCloseable {
         int skippedInARow = 0;
         for (int epoch = start.epoch(); epoch < config.epochs(); epoch++) {
             int[] order = EpochOrder.permutation(train.size(), config.seed(), epoch);
-            double lossSum = 0;
-            long correct = 0;
-            long seen = 0;
+            Tally tally = epoch == start.epoch() ? carried : Tally.ZERO;
             for (int step = epoch == start.epoch() ? start.step() : 0; step < stepsPerEpoch; step++) {
                 int from = step * config.batchSize();
                 int to = Math.min(train.size(), from + config.batchSize());
@@ -97,9 +119,7 @@ public final class Trainer implements AutoCloseable {
                             "training diverged: %d steps in a row had a non-finite loss or gradient (epoch %d step %d);"
                                     + " lower the learning rate", skippedInARow, epoch + 1, step + 1));
                 }
-                lossSum += result.loss * batch.length;
-                correct += result.correct;
-                seen += batch.length;
+                tally = tally.add(result.loss, result.correct, batch.length);
                 stepsThisRun++;
                 imagesThisRun += batch.length;
                 done++;
@@ -107,11 +127,21 @@ public final class Trainer implements AutoCloseable {
                 double eta = seconds / stepsThisRun * (totalSteps - done);
                 StepReport report = new StepReport(epoch, config.epochs(), step + 1, stepsPerEpoch, result.loss,
                         result.correct / (double) batch.length, result.meanRatio, imagesThisRun / seconds, eta);
-                if (!listener.onStep(report)) {
-                    return step + 1 == stepsPerEpoch ? new Position(epoch + 1, 0) : new Position(epoch, step + 1);
+                boolean goOn = listener.onStep(report);
+                if (step + 1 == stepsPerEpoch) {
+                    // The epoch is complete even if the run stops here: end it, so that its checkpoint is written.
+                    listener.onEpochEnd(epoch, tally.lossSum() / Math.max(1, tally.seen()),
+                            tally.correct() / (double) Math.max(1, tally.seen()));
+                    if (!goOn) {
+                        return new Position(epoch + 1, 0);
+                    }
+                } else {
+                    listener.midEpoch(new Position(epoch, step + 1), tally, !goOn);
+                    if (!goOn) {
+                        return new Position(epoch, step + 1);
+                    }
                 }
             }
-            listener.onEpochEnd(epoch, lossSum / Math.max(1, seen), correct / (double) Math.max(1, seen));
         }
         return new Position(config.epochs(), 0);
     }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +22,12 @@ import org.deepdefense.nn.Network;
  * base checkpoint (fine-tuning keeps the base's preprocessing), or resumed from the run's own latest checkpoint.
  * A checkpoint is written after every epoch and a final one at the end; a run whose final checkpoint exists is
  * not trained again.
+ *
+ * <p>Inside an epoch, {@link ResumePoints} add resume points: checkpoints keyed {@code <run>/epoch-0002-step-000040}
+ * with the momentum buffers and the epoch's running sums, which are not announced as checkpoints
+ * ({@link Events#resumePointSaved}) and are deleted once a later checkpoint or resume point supersedes them. The
+ * data order derives from seed and epoch and no other randomness is drawn while training, so (epoch, step) is the
+ * whole data position and RNG state.
  */
 public final class TrainingJob {
     private TrainingJob() {}
@@ -50,11 +57,40 @@ public final class TrainingJob {
         }
 
         default void checkpointSaved(String key, CheckpointMetadata metadata) {}
+
+        /** A resume point inside an epoch; nothing to announce, the run continues from it after a crash. */
+        default void resumePointSaved(String key, Trainer.Position next) {}
+    }
+
+    /**
+     * When to write a resume point inside an epoch: after {@code everySteps} steps or {@code every} time since the
+     * last checkpoint or resume point, whichever comes first (0 or null: not by that rule), and always when the
+     * run is stopped inside an epoch.
+     */
+    public record ResumePoints(int everySteps, Duration every) {
+        public static final ResumePoints NONE = new ResumePoints(0, null);
+
+        public ResumePoints {
+            if (everySteps < 0 || every != null && (every.isNegative() || every.isZero())) {
+                throw new IllegalArgumentException("resume points need everySteps >= 0 and a positive interval");
+            }
+        }
+    }
+
+    /** Epoch running sums saved with a resume point, as metrics of its metadata. */
+    private static final String LOSS_SUM = "epochLossSum";
+    private static final String CORRECT = "epochCorrect";
+    private static final String SEEN = "epochSeen";
+
+    /** As {@link #run(Spec, CheckpointStore, NDManager, Events, ResumePoints)} with resume points only on a stop. */
+    public static Optional<Saved> run(Spec spec, CheckpointStore store, NDManager root, Events events)
+            throws IOException {
+        return run(spec, store, root, events, ResumePoints.NONE);
     }
 
     /** The final checkpoint's key and metadata, or empty when the run was stopped before its end. */
-    public static Optional<Saved> run(Spec spec, CheckpointStore store, NDManager root, Events events)
-            throws IOException {
+    public static Optional<Saved> run(Spec spec, CheckpointStore store, NDManager root, Events events,
+            ResumePoints resumePoints) throws IOException {
         String finalKey = CheckpointStore.keyFor(spec.runId(), 0, 0, true);
         Optional<String> latest = store.latest(spec.runId());
         if (latest.isPresent() && latest.get().equals(finalKey)) {
@@ -64,6 +100,9 @@ public final class TrainingJob {
                 spec.architecture());
         String parent;
         Trainer.Position start;
+        Trainer.Tally carried = Trainer.Tally.ZERO;
+        String resumePoint = null;
+        Map<String, Double> lastMetrics = Map.of();
         ModelCheckpoints.Loaded resumed = null;
         Network network;
         Preprocessor preprocessor;
@@ -72,8 +111,18 @@ public final class TrainingJob {
             CheckpointMetadata meta = resumed.checkpoint().metadata();
             network = resumed.network();
             preprocessor = resumed.preprocessor();
-            parent = latest.get();
             start = new Trainer.Position(meta.epoch(), meta.stepInEpoch());
+            if (meta.stepInEpoch() > 0) {
+                // A resume point: not part of the published chain, so the next checkpoint names its parent.
+                resumePoint = latest.get();
+                parent = meta.parentCheckpoint();
+                Map<String, Double> m = meta.metrics();
+                carried = new Trainer.Tally(m.getOrDefault(LOSS_SUM, 0.0), m.getOrDefault(CORRECT, 0.0).longValue(),
+                        m.getOrDefault(SEEN, 0.0).longValue());
+            } else {
+                parent = latest.get();
+                lastMetrics = meta.metrics();
+            }
         } else if (spec.baseCheckpoint() != null) {
             resumed = ModelCheckpoints.load(store, spec.baseCheckpoint(), spec.baseSha256(), root);
             network = resumed.network();
@@ -99,23 +148,44 @@ public final class TrainingJob {
             String device = root.getDevice().toString();
             events.started(device, trainer.stepsPerEpoch(train), start);
             Checkpointer checkpointer = new Checkpointer(spec, store, network, preprocessor, trainer.optimizer(),
-                    train, device, parent, events);
-            Trainer.Position end = trainer.run(train, start, new Trainer.Listener() {
+                    train, device, parent, resumePoint, lastMetrics, events);
+            Trainer.Position end = trainer.run(train, start, carried, new Trainer.Listener() {
+                private int steps;
+                private long lastSave = System.nanoTime();
+
                 @Override
                 public boolean onStep(Trainer.StepReport report) {
+                    steps++;
                     return events.step(report);
                 }
 
                 @Override
+                public void midEpoch(Trainer.Position next, Trainer.Tally soFar, boolean stopping) {
+                    boolean bySteps = resumePoints.everySteps() > 0 && steps >= resumePoints.everySteps();
+                    boolean byTime = resumePoints.every() != null
+                            && System.nanoTime() - lastSave >= resumePoints.every().toNanos();
+                    if (stopping || bySteps || byTime) {
+                        checkpointer.saveResumePoint(next, soFar);
+                        saved();
+                    }
+                }
+
+                @Override
                 public void onEpochEnd(int epoch, double meanLoss, double accuracy) {
-                    checkpointer.metrics = Map.of("trainLoss", meanLoss, "trainAccuracy", accuracy);
-                    checkpointer.save(CheckpointStore.keyFor(spec.runId(), epoch + 1, 0, false), epoch + 1, false);
+                    checkpointer.save(CheckpointStore.keyFor(spec.runId(), epoch + 1, 0, false), epoch + 1, false,
+                            Map.of("trainLoss", meanLoss, "trainAccuracy", accuracy));
+                    saved();
+                }
+
+                private void saved() {
+                    steps = 0;
+                    lastSave = System.nanoTime();
                 }
             });
             if (end.epoch() < spec.config().epochs()) {
                 return Optional.empty();
             }
-            checkpointer.save(finalKey, end.epoch(), true);
+            checkpointer.save(finalKey, end.epoch(), true, checkpointer.lastMetrics);
             return Optional.of(new Saved(finalKey, store.readMetadata(finalKey)));
         }
     }
@@ -130,11 +200,16 @@ public final class TrainingJob {
         private final Dataset train;
         private final String device;
         private final Events events;
+        /** The latest checkpoint of the published chain, the parent of the next one. */
         private String previous;
-        private Map<String, Double> metrics = Map.of();
+        /** The resume point the next save supersedes, if any. */
+        private String resumePoint;
+        /** The latest epoch's metrics, which the final checkpoint repeats. */
+        private Map<String, Double> lastMetrics;
 
         Checkpointer(Spec spec, CheckpointStore store, Network network, Preprocessor preprocessor, Sgd optimizer,
-                Dataset train, String device, String previous, Events events) {
+                Dataset train, String device, String previous, String resumePoint, Map<String, Double> lastMetrics,
+                Events events) {
             this.spec = spec;
             this.store = store;
             this.network = network;
@@ -143,21 +218,43 @@ public final class TrainingJob {
             this.train = train;
             this.device = device;
             this.previous = previous;
+            this.resumePoint = resumePoint;
+            this.lastMetrics = lastMetrics;
             this.events = events;
         }
 
         /** Final checkpoints hold the model only; intermediate ones also the momentum buffers for resuming. */
-        void save(String key, int epochs, boolean isFinal) {
+        void save(String key, int epochs, boolean isFinal, Map<String, Double> metrics) {
+            CheckpointMetadata saved = write(key, epochs, 0, isFinal, metrics);
+            previous = key;
+            lastMetrics = metrics;
+            events.checkpointSaved(key, saved);
+        }
+
+        void saveResumePoint(Trainer.Position next, Trainer.Tally soFar) {
+            String key = CheckpointStore.keyFor(spec.runId(), next.epoch(), next.step(), false);
+            write(key, next.epoch(), next.step(), false, Map.of(LOSS_SUM, soFar.lossSum(),
+                    CORRECT, (double) soFar.correct(), SEEN, (double) soFar.seen()));
+            resumePoint = key;
+            events.resumePointSaved(key, next);
+        }
+
+        /** Writes a checkpoint, then deletes the resume point it supersedes (new first: a crash loses neither). */
+        private CheckpointMetadata write(String key, int epochs, int step, boolean isFinal,
+                Map<String, Double> metrics) {
             CheckpointMetadata meta = new CheckpointMetadata(CheckpointMetadata.SCHEMA_VERSION, spec.runId(),
                     spec.architecture().id(), spec.dataset().id(), spec.config().method().id(), preprocessor.kind(),
                     new int[] {train.channels(), train.height(), train.width()}, train.numClasses(),
-                    spec.config().toMap(), epochs, 0, spec.config().seed(), metrics, isFinal, device,
+                    spec.config().toMap(), epochs, step, spec.config().seed(), metrics, isFinal, device,
                     Instant.now().toString(), previous, null);
             try {
                 CheckpointMetadata saved = ModelCheckpoints.save(store, key, network, preprocessor,
                         isFinal ? null : optimizer, meta);
-                previous = key;
-                events.checkpointSaved(key, saved);
+                if (resumePoint != null) {
+                    store.delete(resumePoint);
+                    resumePoint = null;
+                }
+                return saved;
             } catch (IOException e) {
                 throw new UncheckedIOException("could not save checkpoint " + key, e);
             }

@@ -2,12 +2,14 @@ package org.deepdefense.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.AbstractList;
@@ -157,6 +159,24 @@ class CheckpointStoreTest {
 
         assertEquals(Fixtures.tensors().get(0), store.load("alias/epoch-0001", null).tensor("conv1.weight"));
         assertEquals(Fixtures.tensors().get(0), viaLinkedRoot.load(KEY, null).tensor("conv1.weight"));
+    }
+
+    @Test
+    void deleteRemovesACheckpointWithWhatACrashLeftButNothingALinkPointsTo() throws IOException {
+        String key = "run-1/epoch-0001-step-000010";
+        store.save(key, Fixtures.tensors(), metadata(1, 10, false));
+        Path folder = store.resolve(key);
+        Files.writeString(folder.resolve(".params.npz.1234.tmp"), "half a file");
+        Path target = Files.writeString(outside.resolve("keep"), "outside");
+        Files.createSymbolicLink(folder.resolve("link"), target);
+
+        store.delete(key);
+        store.delete(key); // absent: nothing to do
+
+        assertFalse(Files.exists(folder, LinkOption.NOFOLLOW_LINKS));
+        assertEquals("outside", Files.readString(target));
+        assertEquals(List.of(), store.keys("run-1"));
+        assertThrows(InvalidStoreKeyException.class, () -> store.delete("../outside/keep"));
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import org.deepdefense.messages.CheckpointPublished;
 import org.deepdefense.messages.Message;
 import org.deepdefense.messages.Messages;
@@ -35,9 +36,31 @@ class Publisher {
                 ok -> {}, failure -> LOG.warnf("progress of run %s not sent: %s", record.runId(), failure.toString()));
     }
 
-    /** Waits for the broker: consumers act on checkpoints, so the run must not report success without them. */
-    void checkpoint(CheckpointPublished record) {
-        send(checkpoints, record.runId(), record).await().atMost(SEND_TIMEOUT);
+    /**
+     * Waits for the broker, through an outage of any length: consumers act on checkpoints, so the run must neither
+     * go on nor report success without them. Gives up only when {@code stopping} turns true.
+     *
+     * @throws Abandoned when the service stops before the broker has the record
+     */
+    void checkpoint(CheckpointPublished record, BooleanSupplier stopping) {
+        while (true) {
+            try {
+                send(checkpoints, record.runId(), record).await().atMost(SEND_TIMEOUT);
+                return;
+            } catch (RuntimeException e) {
+                if (stopping.getAsBoolean()) {
+                    throw new Abandoned(record.checkpointId(), e);
+                }
+                LOG.warnf("checkpoint %s not sent yet (%s); retrying", record.checkpointId(), e.toString());
+            }
+        }
+    }
+
+    /** A checkpoint left unannounced because the service is stopping; its run resumes after the restart. */
+    static final class Abandoned extends RuntimeException {
+        Abandoned(String checkpointId, Throwable cause) {
+            super("checkpoint " + checkpointId + " not announced: the service is stopping", cause);
+        }
     }
 
     private static Uni<Void> send(MutinyEmitter<byte[]> emitter, String key, Message record) {

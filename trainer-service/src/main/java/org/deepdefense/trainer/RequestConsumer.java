@@ -38,6 +38,12 @@ class RequestConsumer {
     @ConfigProperty(name = "deepdefense.data.dir")
     Optional<Path> dataDir;
 
+    @ConfigProperty(name = "deepdefense.trainer.max-training-images")
+    long maxTrainingImages;
+
+    @ConfigProperty(name = "deepdefense.trainer.max-unrolled-images")
+    long maxUnrolledImages;
+
     /**
      * Acknowledged when this returns; an exception (the journal cannot be written, the dead-letter topic cannot
      * be reached) fails the channel instead, so the record is redelivered after a restart rather than lost.
@@ -77,6 +83,7 @@ class RequestConsumer {
     /** What can be checked before queueing; the base checkpoint's checksum is verified when the run loads it. */
     private void checkRunnable(TrainingRequest request) throws RejectedRequestException {
         RunPlan.spec(request, dataDir.orElse(null));
+        RunPlan.checkBounds(request, new RunPlan.Limits(maxTrainingImages, maxUnrolledImages));
         String base = request.baseCheckpoint();
         if (base == null) {
             return;

@@ -54,6 +54,13 @@ class TrainingWorker {
     @ConfigProperty(name = "deepdefense.trainer.progress-interval")
     Duration progressInterval;
 
+    /** Resume points inside an epoch, so that a killed trainer loses at most this much work (0: off). */
+    @ConfigProperty(name = "deepdefense.trainer.resume-interval")
+    Duration resumeInterval;
+
+    @ConfigProperty(name = "deepdefense.trainer.resume-every-steps")
+    int resumeEverySteps;
+
     @Inject
     Publisher publisher;
 
@@ -82,6 +89,13 @@ class TrainingWorker {
             queue.add(pending);
         }
         metrics.queueDepth(queue::size);
+    }
+
+    /**
+     * After the messaging channels have started (default priority, later than their LIBRARY_BEFORE): a run
+     * re-queued from the journal may publish at once, and an emitter used before its channel is wired fails.
+     */
+    void startWorker(@Observes StartupEvent event) {
         thread = new Thread(this::work, "training-worker");
         thread.start();
         LOG.infof("trainer ready: store %s, configured device %s, queue capacity %d", store.root(), configuredDevice,
@@ -170,7 +184,8 @@ class TrainingWorker {
                     () -> stopping);
             try {
                 TrainingJob.Spec spec = RunPlan.spec(accepted.request(), dataDir.orElse(null));
-                Optional<TrainingJob.Saved> saved = TrainingJob.run(spec, store, root, reporter);
+                Optional<TrainingJob.Saved> saved = TrainingJob.run(spec, store, root, reporter,
+                        new TrainingJob.ResumePoints(resumeEverySteps, resumeInterval.isZero() ? null : resumeInterval));
                 if (saved.isEmpty()) {
                     LOG.infof("run %s: stopped for shutdown; it resumes from its latest checkpoint", runId);
                     return false;
@@ -178,6 +193,11 @@ class TrainingWorker {
                 reporter.succeeded(saved.get());
                 metrics.runFinished("succeeded");
                 LOG.infof("run %s: succeeded on %s, final checkpoint %s", runId, device, saved.get().key());
+            } catch (Publisher.Abandoned e) {
+                // The broker was down when the service was asked to stop: not the run's fault, resume it later.
+                LOG.infof("run %s: stopped for shutdown (%s); it resumes from its latest checkpoint", runId,
+                        e.getMessage());
+                return false;
             } catch (RejectedRequestException | ChecksumMismatchException | NoSuchFileException
                     | IllegalArgumentException e) {
                 // The request itself is at fault (a base checkpoint that is missing, altered or of another

@@ -35,6 +35,12 @@ class DeadLetterTest {
         assertDeadLettered("no-base", Runs.request("no-base",
                 "\"baseCheckpoint\": \"nobody/final\", \"baseCheckpointSha256\": \"" + SHA + "\""),
                 "unknown base checkpoint 'nobody/final'");
+        assertDeadLettered("too-long", Runs.request("too-long", "").replace("\"epochs\": 1", "\"epochs\": 100")
+                .replace("\"trainSubset\": 200", "\"trainSubset\": 60000"),
+                "epochs × training images = 100 × 60000 = 6000000, more than this trainer's limit of 3000000");
+        assertDeadLettered("too-wide", Runs.request("too-wide", "").replace("\"vanilla\"", "\"deepdefense\"")
+                .replace("\"batchSize\": 50", "\"batchSize\": 1024, \"deepFoolIterations\": 50"),
+                "batchSize × deepFoolIterations = 1024 × 50 = 51200, more than this trainer's limit of 10240");
         given().get("/q/health/ready").then().statusCode(200);
 
         Runs.submit("dl-valid", Runs.request("dl-valid", ""));

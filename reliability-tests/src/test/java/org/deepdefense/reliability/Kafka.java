@@ -1,0 +1,118 @@
+package org.deepdefense.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** What the tests do from outside the services: produce records, read topics, scrape HTTP endpoints. */
+final class Kafka {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private Kafka() {}
+
+    /** A key and a value to produce; either may be null. */
+    record Record(String key, byte[] value) {}
+
+    /** Produces all records at once and returns each one's offset, in order, once the broker has them all. */
+    static List<Long> send(String bootstrap, String topic, List<Record> records) throws Exception {
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.LINGER_MS_CONFIG, 20,
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1024 * 1024),
+                new StringSerializer(), new ByteArraySerializer())) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
+            for (Record record : records) {
+                sent.add(producer.send(new ProducerRecord<>(topic, record.key(), record.value())));
+            }
+            List<Long> offsets = new ArrayList<>();
+            for (Future<RecordMetadata> metadata : sent) {
+                offsets.add(metadata.get().offset());
+            }
+            return offsets;
+        }
+    }
+
+    static long send(String bootstrap, String topic, String key, String json) throws Exception {
+        return send(bootstrap, topic, List.of(new Record(key, json.getBytes(StandardCharsets.UTF_8)))).get(0);
+    }
+
+    /**
+     * Reads {@code topics} from their beginning until {@code done} holds for what was read so far or
+     * {@code timeout} passes, and returns what was read either way (the caller asserts on it).
+     */
+    static List<ConsumerRecord<String, byte[]>> read(String bootstrap, List<String> topics, Duration timeout,
+            Predicate<List<ConsumerRecord<String, byte[]>>> done) {
+        List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
+        try (var consumer = fromTheBeginning(bootstrap, topics)) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!done.test(all) && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(all::add);
+            }
+        }
+        return all;
+    }
+
+    /** Everything on {@code topics} now: from their beginning to their end offsets at the time of the call. */
+    static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, List<String> topics) {
+        List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
+        try (var consumer = fromTheBeginning(bootstrap, topics)) {
+            Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment());
+            while (ends.entrySet().stream().anyMatch(end -> consumer.position(end.getKey()) < end.getValue())) {
+                consumer.poll(Duration.ofMillis(500)).forEach(all::add);
+            }
+        }
+        return all;
+    }
+
+    /** Assigned, not subscribed: no group to join, and nothing published before the call is missed. */
+    private static KafkaConsumer<String, byte[]> fromTheBeginning(String bootstrap, List<String> topics) {
+        var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = topics.stream().flatMap(topic -> consumer.partitionsFor(topic).stream())
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return consumer;
+    }
+
+    /** The body of a GET that must answer 200. */
+    static String get(URI uri) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), () -> uri + ": " + response.body());
+        return response.body();
+    }
+
+    /** A vanilla MLP run on generated images, DeepFool and FGS on {@code testSubset} of them. */
+    static String request(String runId, int trainSubset, int batchSize, int epochs, int testSubset) {
+        return """
+                {"schemaVersion": 1, "runId": "%s", "dataset": "generated", "architecture": "mlp",
+                 "method": "vanilla", "hyperparameters": {"epochs": %d, "batchSize": %d, "learningRate": 0.01},
+                 "seed": 7, "attacks": ["deepfool", "fgs"], "trainSubset": %d, "testSubset": %d}
+                """.formatted(runId, epochs, batchSize, trainSubset, testSubset);
+    }
+}
