@@ -7,6 +7,7 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
+import org.deepdefense.messages.Check;
 import org.deepdefense.messages.DeadLetter;
 import org.deepdefense.messages.Messages;
 import org.deepdefense.messages.Topics;
@@ -48,7 +49,8 @@ public class DeadLetters {
      */
     public void send(String sourceTopic, int partition, long offset, String key, String reason, byte[] payload) {
         String topic = Topics.deadLetter(sourceTopic);
-        LOG.warnf("%s[%d]@%d (key %s) -> %s: %s", sourceTopic, partition, offset, key, topic, reason);
+        // The key is anyone's input: quoted and cut, so that a hostile one cannot flood or forge log lines.
+        LOG.warnf("%s[%d]@%d (key %s) -> %s: %s", sourceTopic, partition, offset, Check.quote(key), topic, reason);
         DeadLetter letter = DeadLetter.of(sourceTopic, partition, offset, key, reason, payload, Instant.now());
         emitter.sendMessage(Message.of(Messages.toJson(letter)).addMetadata(
                 OutgoingKafkaRecordMetadata.<String>builder().withKey(key).withTopic(topic).build()))

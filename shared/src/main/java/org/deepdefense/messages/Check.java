@@ -178,7 +178,8 @@ public final class Check {
     }
 
     /** Quotes a value for a reason: shortened, with control characters escaped so a log line stays one line. */
-    static String quote(String value) {
+    /** The value in quotes, control characters escaped, cut after a few dozen characters: safe for logs. */
+    public static String quote(String value) {
         if (value == null) {
             return "null";
         }
