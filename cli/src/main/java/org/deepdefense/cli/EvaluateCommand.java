@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.deepdefense.attack.Pgd;
 import org.deepdefense.checkpoint.CheckpointMetadata;
 import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.data.Dataset;
@@ -27,7 +28,7 @@ final class EvaluateCommand {
         int pgdSteps = args.integer("pgd-steps", 20);
         RobustnessEvaluator.Options options = RobustnessEvaluator.Options.defaults()
                 .withDeepFoolIterations(args.integer("deepfool-iterations", 50))
-                .withPgd(args.numbers("pgd-eps", new double[0]), pgdSteps, args.number("pgd-step", 2.5 / pgdSteps))
+                .withPgd(args.numbers("pgd-eps", new double[0]), pgdSteps, args.number("pgd-step", Pgd.usualStepFraction(pgdSteps)))
                 .withShortCap(args.integer("short-cap", 0))
                 .withPgdL2(args.numbers("pgd-l2-eps", new double[0]))
                 .withCarliniWagner(args.integer("cw-samples", 0));

@@ -27,6 +27,11 @@ public final class Pgd {
         }
     }
 
+    /** The usual step size as a fraction of ε: 2.5/steps, enough to cross the ball and come back. */
+    public static double usualStepFraction(int steps) {
+        return 2.5 / steps;
+    }
+
     private final Norm norm;
     private final int steps;
     private final double stepFraction;
@@ -34,7 +39,7 @@ public final class Pgd {
 
     /**
      * @param steps number of gradient steps
-     * @param stepFraction step size as a fraction of ε (2.5/steps is the usual choice)
+     * @param stepFraction step size as a fraction of ε ({@link #usualStepFraction} is the usual choice)
      */
     public Pgd(Norm norm, int steps, double stepFraction, boolean randomStart) {
         if (steps < 1 || !(stepFraction > 0)) {

@@ -55,7 +55,7 @@ public final class RobustnessEvaluator {
             int shortCapIterations, double[] pgdL2Epsilons, int cwSamples, double[] curveEpsilons) {
         public static Options defaults() {
             return new Options(DeepFool.DEFAULT_MAX_ITERATIONS, DeepFool.DEFAULT_OVERSHOOT,
-                    new double[] {0.2, 0.5, 1.0}, null, "self", new double[0], 20, 2.5 / 20, 1, 0, new double[0], 0,
+                    new double[] {0.2, 0.5, 1.0}, null, "self", new double[0], 20, Pgd.usualStepFraction(20), 1, 0, new double[0], 0,
                     new double[0]);
         }
 
@@ -72,7 +72,7 @@ public final class RobustnessEvaluator {
 
         /** PGD radii (L∞) and steps, with the usual step size 2.5·ε/steps. */
         public Options withPgd(double[] epsilons, int steps) {
-            return withPgd(epsilons, steps, 2.5 / steps);
+            return withPgd(epsilons, steps, Pgd.usualStepFraction(steps));
         }
 
         /** PGD radii (L∞), steps and step size as a fraction of ε. */
@@ -272,11 +272,6 @@ public final class RobustnessEvaluator {
             }
             return high;
         }
-    }
-
-    /** Accuracy under PGD-L∞ at radius ε, step 2.5·ε/steps, seeded random start. */
-    public double pgdAccuracy(Dataset test, double epsilon, int steps, long seed, Progress progress) {
-        return pgdAccuracy(test, Pgd.Norm.LINF, epsilon, steps, 2.5 / steps, seed, progress);
     }
 
     /** Accuracy under PGD in the {@code norm} ball of radius ε, step stepFraction·ε, seeded random start. */

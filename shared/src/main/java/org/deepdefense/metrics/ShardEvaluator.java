@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.deepdefense.attack.Fgs;
+import org.deepdefense.attack.Pgd;
 import org.deepdefense.data.Dataset;
 import org.deepdefense.data.Preprocessor;
 import org.deepdefense.nn.Logits;
@@ -76,8 +77,8 @@ public final class ShardEvaluator {
             case "pgd-linf" -> {
                 for (double eps : options.pgdEpsilons()) {
                     // seed + from: each batch gets the random start it would get in an unsplit run.
-                    values.put(CORRECT_AT + eps, count(evaluator.pgdAccuracy(slice, eps, options.pgdSteps(),
-                            options.seed() + from, Progress.NONE), n));
+                    values.put(CORRECT_AT + eps, count(evaluator.pgdAccuracy(slice, Pgd.Norm.LINF, eps,
+                            options.pgdSteps(), options.pgdStepFraction(), options.seed() + from, Progress.NONE), n));
                 }
             }
             default -> throw new IllegalArgumentException("unknown attack '" + attack + "'");

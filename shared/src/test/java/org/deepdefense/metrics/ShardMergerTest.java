@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.deepdefense.attack.Pgd;
 import org.deepdefense.data.Dataset;
 import org.deepdefense.data.GeneratedDataset;
 import org.deepdefense.data.Preprocessor;
@@ -82,7 +83,8 @@ class ShardMergerTest {
                     assertEquals(sweep.accuracyAt(ratio * epsRef), merged.get("acc_" + ratio), "ratio " + ratio);
                 }
             }
-            default -> assertEquals(evaluator.pgdAccuracy(test, 20.0, 3, options.seed(), Progress.NONE),
+            default -> assertEquals(evaluator.pgdAccuracy(test, Pgd.Norm.LINF, 20.0, 3,
+                    Pgd.usualStepFraction(3), options.seed(), Progress.NONE),
                     merged.get("acc_20.0"));
         }
     }

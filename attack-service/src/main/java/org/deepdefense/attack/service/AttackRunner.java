@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.deepdefense.attack.DeepFool;
+import org.deepdefense.attack.Pgd;
 import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.data.Dataset;
 import org.deepdefense.data.DatasetName;
@@ -127,7 +128,7 @@ public class AttackRunner {
         RobustnessEvaluator.Options measured = new RobustnessEvaluator.Options(o.deepFoolIterations(),
                 o.overshoot(), FgsGrid.RATIOS, null, "self",
                 o.pgdEpsilons().stream().mapToDouble(Double::doubleValue).toArray(), o.pgdSteps(),
-                2.5 / o.pgdSteps(), o.seed(), 0, new double[0], 0, new double[0]);
+                Pgd.usualStepFraction(o.pgdSteps()), o.seed(), 0, new double[0], 0, new double[0]);
         ShardEvaluator.Measurement measurement = new ShardEvaluator(current.loaded().network(),
                 current.loaded().preprocessor(), o.batchSize(), measured,
                 new FgsGrid(o.fgsGridMin(), o.fgsGridOctaves(), o.fgsGridPerOctave()))
