@@ -1,6 +1,7 @@
 package org.deepdefense.cli;
 
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -75,7 +76,7 @@ final class CompareCommand {
         int cwSamples = args.integer("cw-samples", 1000);
         long seed = args.integer("seed", 1);
         String tag = args.string("tag", null);
-        TrainingConfig overrides = fineTuning(Method.DEEPDEFENSE, args, epochs, seed);
+        TrainingConfig recipe = fineTuningRecipe(args, epochs, seed);
         String prefix = "cmp-" + dataset.id() + "-" + architecture.id();
         String suffix = tag == null ? "" : "-" + tag;
         CheckpointStore store = new CheckpointStore(args.path("store", "checkpoints"));
@@ -114,7 +115,7 @@ final class CompareCommand {
             trained.put(Method.VANILLA, vanilla);
             for (Method method : methods) {
                 if (method != Method.VANILLA) {
-                    TrainingConfig config = withOverrides(method, overrides);
+                    TrainingConfig config = recipe.withMethod(method);
                     String runId = prefix + "-" + method.id() + suffix
                             + (fineTuneSubset == null ? "" : "-n" + fineTuneSubset) + "-e" + epochs + "-s" + seed;
                     trained.put(method, train(new TrainingJob.Spec(runId,
@@ -142,20 +143,17 @@ final class CompareCommand {
         }
     }
 
-    /** The fine-tuning recipe of {@code method} with the command's overrides. */
-    private static TrainingConfig fineTuning(Method method, Args args, int epochs, long seed) {
-        TrainingConfig d = TrainingConfig.defaults(method);
-        return new TrainingConfig(method, epochs, d.batchSize(), args.number("lr", d.learningRate()), d.momentum(),
+    /**
+     * The fine-tuning recipe every method shares (the paper's, learning rate 5e-4) with the command's overrides;
+     * each method reads the parameters it uses.
+     */
+    private static TrainingConfig fineTuningRecipe(Args args, int epochs, long seed) {
+        TrainingConfig d = TrainingConfig.defaults(Method.DEEPDEFENSE);
+        return new TrainingConfig(Method.DEEPDEFENSE, epochs, d.batchSize(), args.number("lr", d.learningRate()), d.momentum(),
                 d.weightDecay(), d.halveLearningRateInLastEpoch(), args.number("lambda", d.lambda()),
                 args.number("c", d.c()), args.number("d", d.d()), d.deepFoolIterations(), d.overshoot(), seed,
                 args.number("parseval-beta", d.parsevalBeta()), args.number("adv-epsilon", d.adversarialEpsilon()),
                 args.number("adv-ratio", d.adversarialRatio()));
-    }
-
-    private static TrainingConfig withOverrides(Method method, TrainingConfig o) {
-        return new TrainingConfig(method, o.epochs(), o.batchSize(), o.learningRate(), o.momentum(), o.weightDecay(),
-                o.halveLearningRateInLastEpoch(), o.lambda(), o.c(), o.d(), o.deepFoolIterations(), o.overshoot(),
-                o.seed(), o.parsevalBeta(), o.adversarialEpsilon(), o.adversarialRatio());
     }
 
     record Trained(TrainingJob.Spec spec, String key, String sha256, Double seconds) {}
@@ -169,10 +167,10 @@ final class CompareCommand {
         boolean fresh = store.latest(spec.runId()).isEmpty();
         long begun = System.nanoTime();
         TrainingJob.Saved saved = TrainingJob.run(spec, store, root, new TrainProgress(spec)).orElseThrow();
-        Double seconds = null;
+        Double seconds;
         if (Files.exists(timing)) {
-            seconds = JSON.readTree(timing.toFile()).path("seconds").isNumber()
-                    ? JSON.readTree(timing.toFile()).path("seconds").asDouble() : null;
+            JsonNode kept = JSON.readTree(timing.toFile()).path("seconds");
+            seconds = kept.isNumber() ? kept.asDouble() : null;
         } else {
             seconds = fresh ? (System.nanoTime() - begun) / 1e9 : null;
             Map<String, Object> record = new LinkedHashMap<>();

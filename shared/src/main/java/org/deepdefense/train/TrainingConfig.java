@@ -79,6 +79,12 @@ public record TrainingConfig(
                 adversarialRatio);
     }
 
+    public TrainingConfig withMethod(Method value) {
+        return new TrainingConfig(value, epochs, batchSize, learningRate, momentum, weightDecay,
+                halveLearningRateInLastEpoch, lambda, c, d, deepFoolIterations, overshoot, seed, parsevalBeta,
+                adversarialEpsilon, adversarialRatio);
+    }
+
     public TrainingConfig withBatchSize(int value) {
         return new TrainingConfig(method, epochs, value, learningRate, momentum, weightDecay,
                 halveLearningRateInLastEpoch, lambda, c, d, deepFoolIterations, overshoot, seed, parsevalBeta, adversarialEpsilon,
