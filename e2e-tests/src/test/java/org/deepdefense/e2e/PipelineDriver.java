@@ -9,16 +9,11 @@ import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupState;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.deepdefense.messages.CheckpointPublished;
 import org.deepdefense.messages.Messages;
@@ -98,21 +93,8 @@ final class PipelineDriver {
 
     /** Reports on the topic for a run, read to its end. */
     static long reports(String bootstrap, String runId) {
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            TopicPartition partition = new TopicPartition(Topics.REPORTS, 0);
-            consumer.assign(List.of(partition));
-            consumer.seekToBeginning(List.of(partition));
-            long end = consumer.endOffsets(List.of(partition)).get(partition);
-            long count = 0;
-            while (consumer.position(partition) < end) {
-                for (var record : consumer.poll(Duration.ofSeconds(1))) {
-                    count += runId.equals(record.key()) ? 1 : 0;
-                }
-            }
-            return count;
-        }
+        return TopicReader.readAll(bootstrap, List.of(Topics.REPORTS)).stream()
+                .filter(record -> runId.equals(record.key())).count();
     }
 
     static void send(String bootstrap, String topic, String key, byte[] value) throws Exception {

@@ -1,6 +1,7 @@
 package org.deepdefense.pipeline;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,20 +20,10 @@ import org.deepdefense.messages.Topics;
 public final class TopicReader {
     private TopicReader() {}
 
-    /**
-     * Reads {@code topics} from their beginning (assigned, not subscribed: no group to join, and nothing published
-     * before the call is missed) and hands each record to {@code onRecord} until it returns a value.
-     */
+    /** Reads {@code topics} from their beginning and hands each record to {@code onRecord} until it returns a value. */
     public static <T> T await(String bootstrap, List<String> topics, Duration timeout,
             Function<ConsumerRecord<String, byte[]>, Optional<T>> onRecord) {
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = topics.stream().flatMap(topic -> consumer.partitionsFor(topic).stream())
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+        try (var consumer = fromTheBeginning(bootstrap, topics)) {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
@@ -45,6 +36,34 @@ public final class TopicReader {
         }
         throw new IllegalStateException("nothing awaited arrived on " + topics + " within " + timeout
                 + "; see the service logs");
+    }
+
+    /** Everything on {@code topics} now: from their beginning to their end offsets at the time of the call. */
+    public static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, List<String> topics) {
+        List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
+        try (var consumer = fromTheBeginning(bootstrap, topics)) {
+            Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment());
+            while (ends.entrySet().stream().anyMatch(end -> consumer.position(end.getKey()) < end.getValue())) {
+                consumer.poll(Duration.ofMillis(500)).forEach(all::add);
+            }
+        }
+        return all;
+    }
+
+    /**
+     * A consumer of {@code topics} from their beginning: assigned, not subscribed, so there is no group to join and
+     * nothing published before the call is missed.
+     */
+    public static KafkaConsumer<String, byte[]> fromTheBeginning(String bootstrap, List<String> topics) {
+        var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = topics.stream().flatMap(topic -> consumer.partitionsFor(topic).stream())
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return consumer;
     }
 
     /** The first report of run {@code runId}. */

@@ -23,6 +23,7 @@ import org.deepdefense.messages.RobustnessReportMessage;
 import org.deepdefense.messages.Topics;
 import org.deepdefense.messages.TrainingProgress;
 import org.deepdefense.pipeline.LocalPipeline;
+import org.deepdefense.pipeline.TopicReader;
 import org.deepdefense.pipeline.LocalPipeline.Service;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -54,7 +55,7 @@ class FaultsIT {
         pipeline.restart(Service.TRAINER, 0);
         Map<String, RobustnessReportMessage> reports = awaitReports(pipeline, crashed, straight);
 
-        TrainingProgress resumed = Kafka.readAll(pipeline.bootstrapServers(), List.of(Topics.TRAINING_PROGRESS))
+        TrainingProgress resumed = TopicReader.readAll(pipeline.bootstrapServers(), List.of(Topics.TRAINING_PROGRESS))
                 .stream().filter(r -> crashed.equals(r.key()) && r.timestamp() >= killed)
                 .map(r -> Messages.parseTrainingProgress(r.value())).findFirst().orElseThrow();
         assertEquals(2, resumed.epoch(), "resumed in the second epoch");
@@ -91,12 +92,12 @@ class FaultsIT {
                 (System.nanoTime() - down) / 1e9, runId);
 
         awaitReports(pipeline, runId);
-        Set<String> checkpoints = Kafka.readAll(pipeline.bootstrapServers(), List.of(Topics.CHECKPOINTS)).stream()
+        Set<String> checkpoints = TopicReader.readAll(pipeline.bootstrapServers(), List.of(Topics.CHECKPOINTS)).stream()
                 .filter(r -> runId.equals(r.key())).map(r -> Messages.parseCheckpointPublished(r.value()).storeKey())
                 .collect(Collectors.toSet());
         assertEquals(Set.of(runId + "/epoch-0001", runId + "/epoch-0002", runId + "/epoch-0003", runId + "/final"),
                 checkpoints);
-        assertTrue(Kafka.readAll(pipeline.bootstrapServers(), List.of(Topics.TRAINING_PROGRESS)).stream()
+        assertTrue(TopicReader.readAll(pipeline.bootstrapServers(), List.of(Topics.TRAINING_PROGRESS)).stream()
                 .filter(r -> runId.equals(r.key())).map(r -> Messages.parseTrainingProgress(r.value()))
                 .anyMatch(p -> p.status().equals(TrainingProgress.SUCCEEDED)), "no succeeded progress");
         for (Service service : Service.values()) {
@@ -137,7 +138,7 @@ class FaultsIT {
     }
 
     private static List<CheckpointPublished> finalCheckpoints(LocalPipeline pipeline, String runId) {
-        return Kafka.readAll(pipeline.bootstrapServers(), List.of(Topics.CHECKPOINTS)).stream()
+        return TopicReader.readAll(pipeline.bootstrapServers(), List.of(Topics.CHECKPOINTS)).stream()
                 .filter(r -> runId.equals(r.key())).map(r -> Messages.parseCheckpointPublished(r.value()))
                 .filter(CheckpointPublished::finalCheckpoint).toList();
     }

@@ -21,6 +21,7 @@ import org.deepdefense.messages.InvalidMessageException;
 import org.deepdefense.messages.Messages;
 import org.deepdefense.messages.Topics;
 import org.deepdefense.pipeline.LocalPipeline;
+import org.deepdefense.pipeline.TopicReader;
 import org.deepdefense.pipeline.LocalPipeline.Service;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -131,7 +132,7 @@ class FuzzIT {
 
     /** The first record of a run on a topic, as JSON text (shard records are keyed by checkpoint, "<run>-…"). */
     private static String firstOf(String bootstrap, String topic, String runId) {
-        return Kafka.readAll(bootstrap, List.of(topic)).stream()
+        return TopicReader.readAll(bootstrap, List.of(topic)).stream()
                 .filter(r -> r.key() != null && (r.key().equals(runId) || r.key().startsWith(runId + "-")))
                 .map(r -> new String(r.value(), StandardCharsets.UTF_8)).findFirst()
                 .orElseThrow(() -> new AssertionError("no record of " + runId + " on " + topic));

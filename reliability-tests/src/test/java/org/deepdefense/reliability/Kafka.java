@@ -13,18 +13,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.deepdefense.pipeline.TopicReader;
 
 /** What the tests do from outside the services: produce records, read topics, scrape HTTP endpoints. */
 final class Kafka {
@@ -65,38 +61,13 @@ final class Kafka {
     static List<ConsumerRecord<String, byte[]>> read(String bootstrap, List<String> topics, Duration timeout,
             Predicate<List<ConsumerRecord<String, byte[]>>> done) {
         List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
-        try (var consumer = fromTheBeginning(bootstrap, topics)) {
+        try (var consumer = TopicReader.fromTheBeginning(bootstrap, topics)) {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!done.test(all) && System.nanoTime() < deadline) {
                 consumer.poll(Duration.ofMillis(500)).forEach(all::add);
             }
         }
         return all;
-    }
-
-    /** Everything on {@code topics} now: from their beginning to their end offsets at the time of the call. */
-    static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, List<String> topics) {
-        List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
-        try (var consumer = fromTheBeginning(bootstrap, topics)) {
-            Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment());
-            while (ends.entrySet().stream().anyMatch(end -> consumer.position(end.getKey()) < end.getValue())) {
-                consumer.poll(Duration.ofMillis(500)).forEach(all::add);
-            }
-        }
-        return all;
-    }
-
-    /** Assigned, not subscribed: no group to join, and nothing published before the call is missed. */
-    private static KafkaConsumer<String, byte[]> fromTheBeginning(String bootstrap, List<String> topics) {
-        var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000),
-                new StringDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> partitions = topics.stream().flatMap(topic -> consumer.partitionsFor(topic).stream())
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        return consumer;
     }
 
     /** The body of a GET that must answer 200. */

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.deepdefense.messages.Messages;
 import org.deepdefense.messages.Topics;
 import org.deepdefense.pipeline.LocalPipeline;
+import org.deepdefense.pipeline.TopicReader;
 import org.deepdefense.pipeline.LocalPipeline.Service;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -56,10 +57,10 @@ class LoadIT {
 
         // Redelivered or repeated work would show as a second report a little later: wait a while, read it all.
         Thread.sleep(3000);
-        Map<String, Long> perRun = ours(Kafka.readAll(pipeline.bootstrapServers(), List.of(Topics.REPORTS)));
+        Map<String, Long> perRun = ours(TopicReader.readAll(pipeline.bootstrapServers(), List.of(Topics.REPORTS)));
         assertEquals(RUNS, perRun.size(), () -> "runs with a report: " + perRun.keySet());
         perRun.forEach((run, count) -> assertEquals(1, count, run + " reported " + count + " times"));
-        Map<String, Long> finals = ours(Kafka.readAll(pipeline.bootstrapServers(), List.of(Topics.CHECKPOINTS))
+        Map<String, Long> finals = ours(TopicReader.readAll(pipeline.bootstrapServers(), List.of(Topics.CHECKPOINTS))
                 .stream().filter(r -> r.key() != null && r.key().startsWith(PREFIX)) // not the fuzz test's records
                 .filter(r -> Messages.parseCheckpointPublished(r.value()).finalCheckpoint()).toList());
         assertEquals(RUNS, finals.size(), () -> "runs with a final checkpoint: " + finals.keySet());
