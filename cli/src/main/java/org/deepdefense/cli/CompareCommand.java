@@ -19,7 +19,6 @@ import org.deepdefense.data.Dataset;
 import org.deepdefense.data.DatasetName;
 import org.deepdefense.data.Preprocessor;
 import org.deepdefense.data.Split;
-import org.deepdefense.attack.DeepFool;
 import org.deepdefense.metrics.RobustnessEvaluator;
 import org.deepdefense.metrics.RobustnessReport;
 import org.deepdefense.nn.Architecture;
@@ -38,9 +37,11 @@ import org.deepdefense.train.TrainingJob;
  */
 final class CompareCommand {
     static final String ALL_METHODS = "deepdefense,vanilla,parseval,fgs-adv,deepfool-adv";
-    /** ε/ε_ref of the robustness curves; the PGD-L∞ columns of the table are the 0.2 and 0.5 points. */
-    static final double[] CURVE_RATIOS = {0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0};
-    static final double[] PGD_RATIOS = {0.2, 0.5};
+    /** ε/ε_ref of the L∞ budgets: points of the robustness curves and the PGD-L∞ columns of the table. */
+    static final double[] CURVE_RATIOS = {0.1, 0.2, 0.3, 0.5, 0.75, 1.0};
+    /** PGD first, so that its accuracy alone is known; then AutoAttack's suite on what PGD left standing. */
+    static final List<String> ATTACKS = List.of("deepfool", "deepfool-short", "paper-fgs", "fgs", "pgd", "apgd-ce",
+            "apgd-t", "square");
     /** PGD-L2 radii, as ratios of the Deep Defense model's ρ₂ times the mean ‖x‖₂. */
     static final double[] PGD_L2_RATIOS = {0.5, 1.0};
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -73,7 +74,7 @@ final class CompareCommand {
             default -> throw new Args.UsageException("--eval-on is test or validation");
         };
         Integer evalSubset = args.optionalInteger("eval-subset");
-        int cwSamples = args.integer("cw-samples", 1000);
+        List<String> attacks = args.flag("cw") ? append(ATTACKS, "cw-l2") : ATTACKS;
         long seed = args.integer("seed", 1);
         String tag = args.string("tag", null);
         TrainingConfig recipe = fineTuningRecipe(args, epochs, seed);
@@ -131,7 +132,7 @@ final class CompareCommand {
                     results);
             List<Row> rows = new ArrayList<>();
             for (Method method : methods) {
-                rows.add(evaluate(method, trained.get(method), reference, evaluation, evaluatedOn, cwSamples, seed,
+                rows.add(evaluate(method, trained.get(method), reference, evaluation, evaluatedOn, attacks, seed,
                         store, root, results, commandLine));
             }
             String table = ResultsTable.markdown(rows);
@@ -200,13 +201,14 @@ final class CompareCommand {
             System.err.printf("reference: eps_ref and rho2 of %s on %s%n", model.key, evaluatedOn);
             try (ModelCheckpoints.Loaded loaded = ModelCheckpoints.load(store, model.key, model.sha256, root)) {
                 RobustnessEvaluator evaluator = new RobustnessEvaluator(loaded.network(), loaded.preprocessor(), 100);
-                var progress = new ProgressPrinter().evaluation();
-                Double epsRef = evaluator.fgsSweep(evaluation, progress).epsRef(0.5, progress);
+                RobustnessReport paper = evaluator.evaluate(evaluation, model.spec.dataset().id(),
+                        model.spec.config().method().id(), RobustnessEvaluator.Options.suite("paper")
+                                .withBudgets(new double[0], new double[0]), new ProgressPrinter().evaluation());
+                Double epsRef = paper.epsRef();
                 if (epsRef == null) {
                     throw new IllegalStateException("FGS never brought " + model.key + " to 50 % accuracy: no eps_ref");
                 }
-                double rho2 = evaluator.deepFool(evaluation, DeepFool.DEFAULT_MAX_ITERATIONS,
-                        DeepFool.DEFAULT_OVERSHOOT, progress).rho2();
+                double rho2 = paper.rho2();
                 Reference reference = new Reference(model.key, model.sha256, evaluatedOn, epsRef,
                         model.spec.config().method().id() + " model", rho2 * meanNorm(evaluation,
                         loaded.preprocessor()));
@@ -234,7 +236,7 @@ final class CompareCommand {
     }
 
     private static Row evaluate(Method method, Trained model, Reference reference, Dataset evaluation,
-            String evaluatedOn, int cwSamples, long seed, CheckpointStore store, NDManager root, Path results,
+            String evaluatedOn, List<String> attacks, long seed, CheckpointStore store, NDManager root, Path results,
             String commandLine) throws IOException {
         Path file = results.resolve(method.id() + ".json");
         if (Files.exists(file)) {
@@ -248,10 +250,9 @@ final class CompareCommand {
                         previous.evaluatedOn(), previous.report());
             }
         }
-        RobustnessEvaluator.Options options = RobustnessEvaluator.Options.defaults().withShortCap(5)
-                .withCarliniWagner(cwSamples).withEpsRef(reference.epsRef, reference.source)
-                .withPgd(scale(PGD_RATIOS, reference.epsRef), 20).withCurve(scale(CURVE_RATIOS, reference.epsRef))
-                .withPgdL2(scale(PGD_L2_RATIOS, reference.l2Reference));
+        RobustnessEvaluator.Options options = RobustnessEvaluator.Options.suite("standard").withAttacks(attacks)
+                .withSeed(seed).withEpsRef(reference.epsRef, reference.source)
+                .withBudgets(scale(CURVE_RATIOS, reference.epsRef), scale(PGD_L2_RATIOS, reference.l2Reference));
         System.err.printf("%s: evaluating %s on %s%n", method.id(), model.key, evaluatedOn);
         RobustnessReport report;
         long begun = System.nanoTime();
@@ -264,6 +265,12 @@ final class CompareCommand {
                 seconds, List.of(trainCommand(model.spec), commandLine), evaluatedOn, report);
         JSON.writeValue(file.toFile(), row);
         return row;
+    }
+
+    private static List<String> append(List<String> list, String more) {
+        List<String> longer = new ArrayList<>(list);
+        longer.add(more);
+        return longer;
     }
 
     private static double[] scale(double[] ratios, double factor) {

@@ -12,6 +12,7 @@ import org.deepdefense.messages.CheckpointPublished;
 import org.deepdefense.messages.Hyperparameters;
 import org.deepdefense.messages.Messages;
 import org.deepdefense.messages.RobustnessReportMessage;
+import org.deepdefense.metrics.RobustnessReport;
 import org.deepdefense.messages.Topics;
 import org.deepdefense.messages.TrainingProgress;
 import org.deepdefense.messages.TrainingRequest;
@@ -63,13 +64,17 @@ final class DemoCommand {
         System.err.printf("3/3 attacks on %d test images: waiting for both reports%n", testSubset);
         Map<String, RobustnessReportMessage> reports = awaitReports(bootstrap,
                 List.of(base.checkpointId(), defended.checkpointId()));
-        RobustnessReportMessage plain = reports.get(base.checkpointId());
-        RobustnessReportMessage robust = reports.get(defended.checkpointId());
+        RobustnessReport robust = reports.get(defended.checkpointId()).report();
+        RobustnessReport plain = reports.get(base.checkpointId()).report();
+        // The same budgets for both; the paper's FGS columns at the Deep Defense model's ε_ref, as in the paper.
+        if (robust.epsRef() != null) {
+            plain = plain.withEpsRef(robust.epsRef(), "Deep Defense model");
+        }
         System.out.print(QuickstartCommand.compare(QuickstartCommand.Column.of(plain),
                 QuickstartCommand.Column.of(robust), String.format(Locale.ROOT,
-                        "eps_ref: each model's own (vanilla %s, deep defense %s); a subset: %d training and %d test "
-                                + "images; %s%n", epsRef(plain), epsRef(robust), trainSubset, testSubset,
-                        robust.space())));
+                        "eps_ref = %s (from the Deep Defense model); robust accuracy: worst case over %s; a subset:"
+                                + " %d training and %d test images; budgets %s%n", epsRef(robust), robust.suite(),
+                        trainSubset, testSubset, robust.budgetUnits())));
     }
 
     private static TrainingRequest request(String runId, String method, int epochs, double learningRate,
@@ -120,7 +125,7 @@ final class DemoCommand {
         });
     }
 
-    private static String epsRef(RobustnessReportMessage report) {
+    private static String epsRef(RobustnessReport report) {
         return report.epsRef() == null ? "not reached" : String.format(Locale.ROOT, "%.4g", report.epsRef());
     }
 }

@@ -5,11 +5,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import org.deepdefense.attack.AttackSettings;
 import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.data.Dataset;
 import org.deepdefense.data.DatasetName;
 import org.deepdefense.data.Split;
-import org.deepdefense.messages.RobustnessReportMessage;
 import org.deepdefense.metrics.RobustnessEvaluator;
 import org.deepdefense.metrics.RobustnessReport;
 import org.deepdefense.nn.Architecture;
@@ -25,6 +25,10 @@ import org.deepdefense.train.TrainingJob;
  * Resumable: finished runs are not trained again.
  */
 final class QuickstartCommand {
+    /** The standard suite at the default budgets, Square at 1,000 queries to keep the quick start quick. */
+    static final RobustnessEvaluator.Options QUICK_SUITE = RobustnessEvaluator.Options.suite("standard")
+            .withSettings(AttackSettings.defaults().withSquareQueries(1000));
+
     private QuickstartCommand() {}
 
     static void run(Args args) throws IOException {
@@ -50,10 +54,12 @@ final class QuickstartCommand {
                     store.readMetadata(vanilla).sha256(), null), store, root);
             System.err.printf("3/3 evaluation on %d test samples%n", testSubset);
             Dataset test = DataSource.load(dataset, Split.TEST, dataDir, testSubset, architecture);
-            RobustnessReport defense = evaluate(store, defended, test, RobustnessEvaluator.Options.defaults(), root);
-            RobustnessEvaluator.Options shared = defense.epsRef() == null ? RobustnessEvaluator.Options.defaults()
-                    : RobustnessEvaluator.Options.defaults().withEpsRef(defense.epsRef(), "Deep Defense model");
-            RobustnessReport plain = evaluate(store, vanilla, test, shared, root);
+            // The same budgets for both models; the paper's FGS columns at the Deep Defense model's ε_ref.
+            RobustnessReport defense = evaluate(store, defended, test, QUICK_SUITE, root);
+            RobustnessReport plain = evaluate(store, vanilla, test, QUICK_SUITE, root);
+            if (defense.epsRef() != null) {
+                plain = plain.withEpsRef(defense.epsRef(), "Deep Defense model");
+            }
             System.out.print(compare(plain, defense));
         }
     }
@@ -72,21 +78,20 @@ final class QuickstartCommand {
     }
 
     /** One column of the comparison table: an in-process report (quickstart) or the evaluator's (demo). */
-    record Column(double cleanAccuracy, double rho2, Map<String, Double> fgsAccuracy) {
+    record Column(double cleanAccuracy, double rho2, Map<String, Double> fgsAccuracy,
+            Map<String, Map<String, Double>> robustAccuracy, int warnings) {
         static Column of(RobustnessReport report) {
-            return new Column(report.cleanAccuracy(), report.rho2(), report.fgsAccuracy());
-        }
-
-        static Column of(RobustnessReportMessage report) {
-            return new Column(report.cleanAccuracy(), report.rho2(), report.fgsAccuracy());
+            return new Column(report.cleanAccuracy(), report.rho2(), report.fgsAccuracy(), report.robustAccuracy(),
+                    report.warnings().size());
         }
     }
 
     static String compare(RobustnessReport vanilla, RobustnessReport defense) {
         return compare(Column.of(vanilla), Column.of(defense), String.format(Locale.ROOT,
-                "eps_ref = %s (from the Deep Defense model); %d test samples; %s%n",
+                "eps_ref = %s (from the Deep Defense model); robust accuracy: worst case over %s; %d test samples;"
+                        + " budgets %s%n",
                 defense.epsRef() == null ? "not reached" : String.format(Locale.ROOT, "%.4g", defense.epsRef()),
-                defense.samples(), defense.space()));
+                defense.suite(), defense.samples(), defense.budgetUnits()));
     }
 
     /** The table, FGS rows in the Deep Defense column's ratios, then {@code footer}. */
@@ -99,9 +104,13 @@ final class QuickstartCommand {
         s.append(String.format(Locale.ROOT, row, "rho2 (DeepFool, 50 it.)",
                 String.format(Locale.ROOT, "%.3e", vanilla.rho2()), String.format(Locale.ROOT, "%.3e", defense.rho2())));
         for (String ratio : defense.fgsAccuracy().keySet()) {
-            s.append(String.format(Locale.ROOT, row, "FGS acc @ " + ratio + " eps_ref",
+            s.append(String.format(Locale.ROOT, row, "paper FGS @ " + ratio + " eps_ref",
                     percent(vanilla.fgsAccuracy().get(ratio)), percent(defense.fgsAccuracy().get(ratio))));
         }
+        defense.robustAccuracy().forEach((norm, byEps) -> byEps.forEach((eps, accuracy) ->
+                s.append(String.format(Locale.ROOT, row, "robust acc " + norm + " " + eps,
+                        percent(vanilla.robustAccuracy().getOrDefault(norm, Map.of()).get(eps)), percent(accuracy)))));
+        s.append(String.format(Locale.ROOT, row, "masking warnings", vanilla.warnings(), defense.warnings()));
         return s.append(footer).toString();
     }
 

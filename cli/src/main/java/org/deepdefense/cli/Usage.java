@@ -13,7 +13,7 @@ final class Usage {
               compare   [--arch mlp] [--dataset fashion-mnist] [--methods deepdefense,vanilla,parseval,fgs-adv,deepfool-adv]
                         [--vanilla-epochs 10] [--epochs 5] [--validation 5000] [--fine-tune-subset N]
                         [--eval-on test|validation]
-                        [--eval-subset N] [--cw-samples 1000] [--seed 1] [--tag T] [--results DIR]
+                        [--eval-subset N] [--cw] [--seed 1] [--tag T] [--results DIR]
                         [--lr L] [--lambda 15] [--c 25] [--d 5] [--parseval-beta 3e-4] [--adv-epsilon 8] [--adv-ratio 0.5]
                         the paper's comparison: one vanilla model, every method fine-tuning it, one row per method
                         (docs/results/<dataset>-<arch>/: table.md, curves.svg, a JSON file per row); resumable
@@ -25,10 +25,12 @@ final class Usage {
                         [--no-lr-halving] [--seed 1] [--train-subset N] [--store checkpoints] [--threads N]
                         trains, writes a checkpoint per epoch and a final one (<run-id>/final), resumes a stopped run
               evaluate  --checkpoint KEY [--store checkpoints] [--data-dir DIR] [--test-subset N]
-                        [--deepfool-iterations 50] [--short-cap 5] [--eps-ref E] [--pgd-eps e1,e2] [--pgd-steps 20]
-                        [--pgd-step 0.125 (of eps)] [--pgd-l2-eps e1,e2] [--cw-samples N] [--json FILE]
-                        prints clean accuracy, rho2 (DeepFool) and FGS accuracy at 0.2/0.5/1.0 eps_ref, PGD-Linf/L2
-                        accuracies and the median C&W-L2 ||delta||/||x|| where asked
+                        [--suite paper|standard|full] [--attacks a,b,...] [--linf-eps 25.5,51] [--l2-eps 382.5,765]
+                        [--deepfool-iterations 50] [--short-cap 5] [--eps-ref E] [--pgd-steps 20] [--pgd-step F]
+                        [--apgd-iterations 100] [--apgd-targets 9] [--square-queries 5000] [--seed 1] [--json FILE]
+                        clean accuracy, rho2 (DeepFool), the paper's FGS at 0.2/0.5/1.0 eps_ref (and the stable FGS),
+                        robust accuracy at each budget (worst case per sample over the suite), each attack's share
+                        and time, and masking warnings; budgets in grey levels (0-255 minus the training mean)
               export    --checkpoint KEY --format npz --out FILE.npz [--store checkpoints]
                         weights under PyTorch state_dict names and layouts, plus input_mean
               bench     --arch mlp|lenet|convnet|nin [--threads N] [--steps S] [--batch-size 100]

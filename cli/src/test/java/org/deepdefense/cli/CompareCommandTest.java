@@ -22,7 +22,7 @@ class CompareCommandTest {
         Path results = dir.resolve("results");
         String[] argv = {"compare", "--dataset", "generated", "--arch", "mlp", "--methods",
             "vanilla,deepdefense,fgs-adv", "--vanilla-epochs", "2", "--epochs", "1", "--validation", "1600",
-            "--eval-on", "validation", "--eval-subset", "60", "--cw-samples", "10", "--threads", "2",
+            "--eval-on", "validation", "--eval-subset", "60", "--threads", "2",
             "--store", dir.resolve("store").toString(), "--results", results.toString()};
         run(argv);
 
@@ -36,8 +36,9 @@ class CompareCommandTest {
             assertEquals(reference.path("epsRef").asDouble(), report.path("epsRef").asDouble(), method);
             assertEquals(60, report.path("samples").asInt(), method);
             assertEquals(5, report.path("shortCapIterations").asInt());
-            assertEquals(CompareCommand.CURVE_RATIOS.length, report.path("fgsCurve").size());
-            assertEquals(2, report.path("pgdAccuracy").size());
+            assertEquals(CompareCommand.CURVE_RATIOS.length + 1, report.path("fgsCurve").size(), "ε = 0 and the budgets");
+            assertEquals(CompareCommand.CURVE_RATIOS.length, report.path("pgdAccuracy").size());
+            assertEquals(CompareCommand.CURVE_RATIOS.length, report.path("robustAccuracy").path("linf").size());
             assertEquals(2, report.path("pgdL2Accuracy").size());
             assertTrue(row.path("evaluatedOn").asText().contains("validation split"));
             if (!method.equals("vanilla")) {
@@ -55,7 +56,7 @@ class CompareCommandTest {
         Document svg = DocumentBuilderFactory.newInstance().newDocumentBuilder()
                 .parse(results.resolve("curves.svg").toFile());
         assertEquals("svg", svg.getDocumentElement().getTagName());
-        assertEquals(2 * 3, svg.getElementsByTagName("polyline").getLength(), "FGS and PGD lines for each method");
+        assertEquals(2 * 3, svg.getElementsByTagName("polyline").getLength(), "paper-FGS and robust-accuracy lines for each method");
 
         long modified = Files.getLastModifiedTime(results.resolve("deepdefense.json")).toMillis();
         run(argv);

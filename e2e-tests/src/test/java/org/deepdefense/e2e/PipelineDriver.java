@@ -30,7 +30,7 @@ final class PipelineDriver {
     /** Submits a vanilla MLP run on generated data (all three attacks) and returns its final checkpoint. */
     static CheckpointPublished train(String bootstrap, String runId, int trainSubset, int testSubset)
             throws Exception {
-        submit(bootstrap, runId, "\"deepfool\", \"fgs\", \"pgd-linf\"", trainSubset, testSubset);
+        submit(bootstrap, runId, "\"standard\"", trainSubset, testSubset);
         return TopicReader.await(bootstrap, List.of(Topics.CHECKPOINTS), TIMEOUT, r -> {
             CheckpointPublished checkpoint = Messages.parseCheckpointPublished(r.value());
             return runId.equals(r.key()) && checkpoint.finalCheckpoint() ? Optional.of(checkpoint) : Optional.empty();

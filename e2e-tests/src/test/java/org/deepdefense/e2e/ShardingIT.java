@@ -15,7 +15,9 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.deepdefense.messages.CheckpointPublished;
+import org.deepdefense.messages.Messages;
 import org.deepdefense.messages.RobustnessReportMessage;
+import org.deepdefense.messages.ShardResult;
 import org.deepdefense.messages.Topics;
 import org.deepdefense.pipeline.LocalPipeline;
 import org.deepdefense.pipeline.LocalPipeline.Service;
@@ -34,10 +36,10 @@ class ShardingIT {
     void oneOrThreeAttackReplicasGiveTheSameReportAndAKillLosesNothing() throws Exception {
         Path projectRoot = Path.of(System.getProperty("deepdefense.project.root", "..")).toAbsolutePath().normalize();
         Path runDir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "sharding-");
-        // Shards of 100 images: the 300-image test set is 3 shards per attack, 9 in all; a short PGD; a killed
-        // replica's partitions move after 6 s (the broker's minimum session timeout).
-        Map<String, String> environment = Map.of("ATTACK_SHARD_SIZE", "100", "DEEPDEFENSE_ATTACK_PGD_STEPS", "5",
-                "ATTACK_SESSION_TIMEOUT_MS", "6000");
+        // Shards of 100 images: the 300-image test set is 3 shards; a short suite; a killed replica's partitions
+        // move after 6 s (the broker's minimum session timeout).
+        Map<String, String> environment = Map.of("ATTACK_SHARD_SIZE", "100", "DEEPDEFENSE_ATTACK_APGD_ITERATIONS",
+                "20", "DEEPDEFENSE_ATTACK_SQUARE_QUERIES", "200", "ATTACK_SESSION_TIMEOUT_MS", "6000");
         try (LocalPipeline pipeline = LocalPipeline.start(runDir, projectRoot, 1, environment)) {
             String bootstrap = pipeline.bootstrapServers();
             CheckpointPublished trained = PipelineDriver.train(bootstrap, RUN_ID, 200, 300);
@@ -48,12 +50,14 @@ class ShardingIT {
             String threeRun = RUN_ID + "-x3";
             PipelineDriver.republish(bootstrap, trained, threeRun, 300);
             assertSameNumbers(one, TopicReader.awaitReport(bootstrap, threeRun, TIMEOUT));
+            assertEquals(perSample(bootstrap, RUN_ID + "-final"), perSample(bootstrap, threeRun + "-final"),
+                    "per-sample outcomes, 1 replica vs 3 replicas");
             for (int replica = 0; replica < 3; replica++) {
                 String log = Files.readString(pipeline.log(Service.ATTACK, replica));
                 assertTrue(log.contains("checkpoint " + threeRun + "-final: "), "replica " + replica + " did no shard");
             }
 
-            // Scaled down to one replica, 1,000 images (30 shards) are slow enough to be caught mid-way.
+            // Scaled down to one replica, 1,000 images (10 shards) are slow enough to be caught mid-way.
             pipeline.stop(Service.ATTACK, 1);
             pipeline.stop(Service.ATTACK, 2);
             String killRun = RUN_ID + "-kill";
@@ -90,7 +94,26 @@ class ShardingIT {
         numbers.put("fgsAccuracy", r.fgsAccuracy());
         numbers.put("pgdAccuracy", r.pgdAccuracy());
         numbers.put("space", r.space());
+        numbers.put("robustAccuracy", r.robustAccuracy());
+        numbers.put("warnings", r.warnings());
+        numbers.put("paperFgs", r.report().paperFgs());
+        numbers.put("attacks", r.report().attacks().stream()
+                .map(a -> List.of(a.name(), a.norm(), a.accuracy(), a.robustAfter(), a.broken())).toList());
         return numbers;
+    }
+
+    /** The packed per-sample outcomes of a checkpoint's shards by shard index, without their timings. */
+    private static Map<Integer, List<Object>> perSample(String bootstrap, String checkpointId) {
+        Map<Integer, List<Object>> outcomes = new java.util.TreeMap<>();
+        for (var record : TopicReader.readAll(bootstrap, List.of(Topics.SHARD_RESULTS))) {
+            if (checkpointId.equals(record.key())) {
+                ShardResult result = Messages.parseShardResult(record.value());
+                var o = result.outcomes();
+                outcomes.put(result.shard(), List.of(result.from(), result.to(), o.correct(), o.saturated(),
+                        o.zeroGradient(), o.inputNorms(), o.minimumNorm(), o.fixedBudget(), o.doubled()));
+            }
+        }
+        return outcomes;
     }
 
     /** Waits until the evaluator has committed a shard result of the checkpoint: that record will not come back. */

@@ -11,21 +11,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
+import org.deepdefense.attack.AttackSuite;
 import org.deepdefense.messages.AttackResult;
 import org.deepdefense.messages.CheckpointPublished;
-import org.deepdefense.messages.EvaluationOptions;
 import org.deepdefense.messages.Messages;
 import org.deepdefense.messages.RobustnessReportMessage;
 import org.deepdefense.messages.ShardResult;
-import org.deepdefense.metrics.FgsGrid;
-import org.deepdefense.metrics.ShardEvaluator;
-import org.deepdefense.metrics.ShardMerger;
+import org.deepdefense.metrics.AttackSummary;
+import org.deepdefense.metrics.RobustnessReport;
+import org.deepdefense.metrics.SampleOutcomes;
 
 /**
- * Joins a final checkpoint with the shard results of the attacks it asked for, in whatever order they arrive,
- * into one report per checkpointId: once every shard of every attack is in, each attack's shards are merged in
- * shard order ({@link ShardMerger}), so the report does not depend on how many replicas did the work. A shard
+ * Joins a final checkpoint with its shard results, in whatever order they arrive, into one report per
+ * checkpointId: once every shard is in, their per-sample outcomes are concatenated in test-set order and the report
+ * is built from them ({@link RobustnessReport#of}), so it does not depend on how many replicas did the work. A shard
  * that arrives twice (redelivered, or split twice) counts once; once a checkpoint is reported, records about it
  * are ignored. Every accepted record is saved in the {@link ShardState} first, and the state a previous process
  * left is restored on start. Records arrive on two channels at once, hence the synchronisation.
@@ -34,7 +33,6 @@ import org.deepdefense.metrics.ShardMerger;
 public class ReportAssembler {
     /** Used when the checkpoint record does not say in which space ρ₂ and ε were measured. */
     static final String DEFAULT_SPACE = "preprocessed input of the checkpoint";
-    private static final String ACCURACY_PREFIX = "acc_";
 
     /** A finished checkpoint: the merged result of each attack, and the report. */
     public record Completed(List<AttackResult> results, RobustnessReportMessage report) {}
@@ -60,7 +58,7 @@ public class ReportAssembler {
      * @throws IllegalArgumentException if the checkpoint cannot be reported on (it did not ask for DeepFool)
      */
     public synchronized Optional<Completed> add(CheckpointPublished checkpoint) {
-        if (!checkpoint.attacks().contains("deepfool")) {
+        if (!AttackSuite.expand(checkpoint.attacks()).contains("deepfool")) {
             throw new IllegalArgumentException("checkpoint " + checkpoint.checkpointId()
                     + " did not ask for deepfool: a robustness report needs rho2");
         }
@@ -76,22 +74,20 @@ public class ReportAssembler {
 
     /**
      * @return the merged results and report, if this shard completes one
-     * @throws IllegalArgumentException if the result lacks a value its attack must report, or disagrees with
-     *                                  earlier shards of its attack on the number of shards or the options
+     * @throws IllegalArgumentException if the result disagrees with earlier shards of its checkpoint on the number
+     *                                  of shards, the attacks or the options
      */
     public synchronized Optional<Completed> add(ShardResult result) {
-        ShardMerger.requireComplete(result.attack(), measurement(result), grid(result.options()),
-                pgdEpsilons(result.options()));
         if (reported.contains(result.checkpointId())) {
             return Optional.empty();
         }
         Map<String, ShardResult> arrived = shardsOf(result.checkpointId());
         for (ShardResult other : arrived.values()) {
-            if (other.attack().equals(result.attack())
-                    && (other.shards() != result.shards() || !other.options().equals(result.options()))) {
-                throw new IllegalArgumentException(result.attack() + " shard " + result.shard() + " of "
-                        + result.checkpointId() + " disagrees with shard " + other.shard()
-                        + " on the number of shards or the options");
+            if (other.shards() != result.shards() || !other.attacks().equals(result.attacks())
+                    || !other.options().equals(result.options())) {
+                throw new IllegalArgumentException("shard " + result.shard() + " of " + result.checkpointId()
+                        + " disagrees with shard " + other.shard() + " on the number of shards, the attacks or the"
+                        + " options");
             }
         }
         if (!arrived.containsKey(result.shardId())) {
@@ -107,80 +103,54 @@ public class ReportAssembler {
 
     private Optional<Completed> complete(String checkpointId) {
         CheckpointPublished checkpoint = checkpoints.get(checkpointId);
-        if (checkpoint == null) {
+        Map<String, ShardResult> arrived = shardsOf(checkpointId);
+        if (checkpoint == null || arrived.isEmpty()
+                || arrived.size() < arrived.values().iterator().next().shards()) {
             return Optional.empty();
         }
-        Map<String, List<ShardResult>> byAttack = new TreeMap<>();
-        shardsOf(checkpointId).values()
-                .forEach(r -> byAttack.computeIfAbsent(r.attack(), a -> new ArrayList<>()).add(r));
-        for (String attack : checkpoint.attacks()) {
-            List<ShardResult> shards = byAttack.get(attack);
-            if (shards == null || shards.size() < shards.get(0).shards()) {
-                return Optional.empty();
+        List<ShardResult> shards = new ArrayList<>(arrived.values());
+        shards.sort(Comparator.comparingInt(ShardResult::from));
+        int samples = 0;
+        for (ShardResult shard : shards) {
+            if (shard.from() != samples) {
+                throw new IllegalArgumentException("the shards of " + checkpointId + " do not tile the test set:"
+                        + " expected one from " + samples + ", got [" + shard.from() + ", " + shard.to() + ")");
             }
+            samples = shard.to();
         }
-        List<AttackResult> merged = new ArrayList<>();
-        for (String attack : checkpoint.attacks()) {
-            merged.add(merge(checkpoint, attack, byAttack.get(attack)));
-        }
-        Map<String, AttackResult> byName = new LinkedHashMap<>();
-        merged.forEach(result -> byName.put(result.attack(), result));
-        RobustnessReportMessage report = report(checkpoint, byName);
+        // Concatenation in test-set order: the report is the same whoever did which shard.
+        SampleOutcomes outcomes = SampleOutcomes.concat(shards.stream()
+                .map(shard -> shard.outcomes().unpack(shard.to() - shard.from())).toList());
+        ShardResult first = shards.get(0);
+        double seconds = shards.stream().mapToDouble(ShardResult::seconds).sum();
+        RobustnessReport report = RobustnessReport.of(outcomes, first.options().evaluatorOptions(first.attacks()),
+                checkpoint.architecture(), checkpoint.dataset(), checkpoint.method(), space(checkpoint), seconds);
+        String now = Instant.now().toString();
+        List<AttackResult> merged = attackResults(checkpoint, report, samples, now);
         reported.add(checkpointId);
         checkpoints.remove(checkpointId);
         results.remove(checkpointId);
-        return Optional.of(new Completed(merged, report));
+        return Optional.of(new Completed(merged,
+                RobustnessReportMessage.of(checkpoint.runId(), checkpointId, report, now)));
     }
 
-    private static AttackResult merge(CheckpointPublished checkpoint, String attack, List<ShardResult> shards) {
-        EvaluationOptions options = shards.get(0).options();
-        List<ShardMerger.Part> parts = shards.stream()
-                .map(r -> new ShardMerger.Part(r.from(), r.to(), measurement(r))).toList();
-        Map<String, Double> values = ShardMerger.merge(attack, parts, grid(options));
-        int samples = shards.stream().mapToInt(r -> r.to() - r.from()).sum();
-        // Shard order, like the values: the total is the same whoever did the shards.
-        double seconds = shards.stream().sorted(Comparator.comparingInt(ShardResult::shard))
-                .mapToDouble(ShardResult::seconds).sum();
-        return new AttackResult(Messages.SCHEMA_VERSION, checkpoint.runId(), checkpoint.checkpointId(), attack,
-                values, samples, seconds, Instant.now().toString());
-    }
-
-    private static ShardEvaluator.Measurement measurement(ShardResult result) {
-        return new ShardEvaluator.Measurement(result.values(),
-                result.fgsCorrect().stream().mapToLong(Integer::longValue).toArray());
-    }
-
-    private static FgsGrid grid(EvaluationOptions options) {
-        return new FgsGrid(options.fgsGridMin(), options.fgsGridOctaves(), options.fgsGridPerOctave());
-    }
-
-    private static double[] pgdEpsilons(EvaluationOptions options) {
-        return options.pgdEpsilons().stream().mapToDouble(Double::doubleValue).toArray();
-    }
-
-    private static RobustnessReportMessage report(CheckpointPublished checkpoint, Map<String, AttackResult> arrived) {
-        Map<String, Double> deepFool = arrived.get("deepfool").values();
-        Double epsRef = null;
-        Map<String, Double> fgsAccuracy = new LinkedHashMap<>();
-        // An ε_ref of 0 means the model is fooled without any perturbation: no reference scale to report.
-        if (arrived.containsKey("fgs") && arrived.get("fgs").values().getOrDefault("epsRef", 0.0) > 0) {
-            Map<String, Double> fgs = arrived.get("fgs").values();
-            epsRef = fgs.get("epsRef");
-            for (String fraction : RobustnessReportMessage.FGS_FRACTIONS) {
-                fgsAccuracy.put(fraction, fgs.get(ACCURACY_PREFIX + fraction));
-            }
+    /** One record per attack: its accuracy, robust accuracy after it and samples broken, by norm and budget. */
+    private static List<AttackResult> attackResults(CheckpointPublished checkpoint, RobustnessReport report,
+            int samples, String now) {
+        Map<String, Map<String, Double>> values = new LinkedHashMap<>();
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        for (AttackSummary attack : report.attacks()) {
+            Map<String, Double> v = values.computeIfAbsent(attack.name(), a -> new LinkedHashMap<>());
+            String norm = attack.norm() + "_";
+            attack.accuracy().forEach((eps, acc) -> v.put(norm + "acc_" + eps, acc));
+            attack.robustAfter().forEach((eps, acc) -> v.put(norm + "robust_after_" + eps, acc));
+            attack.broken().forEach((eps, count) -> v.put(norm + "broken_" + eps, count.doubleValue()));
+            seconds.merge(attack.name(), attack.seconds(), Double::sum);
         }
-        Map<String, Double> pgdAccuracy = new LinkedHashMap<>();
-        if (arrived.containsKey("pgd-linf")) {
-            arrived.get("pgd-linf").values().forEach((name, value) -> {
-                if (name.startsWith(ACCURACY_PREFIX)) {
-                    pgdAccuracy.put(name.substring(ACCURACY_PREFIX.length()), value);
-                }
-            });
-        }
-        return new RobustnessReportMessage(Messages.SCHEMA_VERSION, checkpoint.runId(), checkpoint.checkpointId(),
-                checkpoint.architecture(), checkpoint.dataset(), checkpoint.method(), deepFool.get("cleanAccuracy"),
-                deepFool.get("rho2"), epsRef, fgsAccuracy, pgdAccuracy, space(checkpoint), Instant.now().toString());
+        values.computeIfAbsent("deepfool", a -> new LinkedHashMap<>()).put("rho2", report.rho2());
+        return values.entrySet().stream().map(e -> new AttackResult(Messages.SCHEMA_VERSION, checkpoint.runId(),
+                checkpoint.checkpointId(), e.getKey(), e.getValue(), samples, seconds.getOrDefault(e.getKey(), 0.0),
+                now)).toList();
     }
 
     private static String space(CheckpointPublished checkpoint) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.deepdefense.messages.RobustnessReportMessage;
+import org.deepdefense.metrics.EvaluationWarning;
 
 /**
  * The reports published by this evaluator (this process, or an earlier one with the same {@link ShardState}), by
@@ -40,6 +41,13 @@ public class Reports {
                 gauge("deepdefense.fgs.accuracy", tags.and("eps_ratio", ratio), accuracy));
         report.pgdAccuracy().forEach((eps, accuracy) ->
                 gauge("deepdefense.pgd.accuracy", tags.and("eps", eps), accuracy));
+        report.robustAccuracy().forEach((norm, byEps) -> byEps.forEach((eps, accuracy) ->
+                gauge("deepdefense.robust.accuracy", tags.and("norm", norm, "eps", eps), accuracy)));
+        // Every kind, 0 where none: an alert or a panel can tell "no warning" from "no report".
+        for (String kind : EvaluationWarning.KINDS) {
+            gauge("deepdefense.evaluation.warnings", tags.and("kind", kind),
+                    report.warnings().stream().filter(w -> w.kind().equals(kind)).count());
+        }
     }
 
     /** Each run's latest report, runs in the order their first report came. */

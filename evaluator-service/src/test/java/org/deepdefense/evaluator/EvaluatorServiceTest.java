@@ -37,23 +37,24 @@ class EvaluatorServiceTest {
     @Test
     void mergesACheckpointsShardsIntoOneReportOnceAndSetsPoisonAside() {
         // Results before their checkpoint: the join must not depend on arrival order.
-        List<Message> records = List.of(Shards.deepFool(RUN, CHECKPOINT, 1), Shards.fgs(RUN, CHECKPOINT, 0),
-                Shards.fgs(RUN, CHECKPOINT, 1), Shards.checkpoint(RUN, CHECKPOINT, List.of("deepfool", "fgs")),
-                Shards.deepFool(RUN, CHECKPOINT, 0));
+        List<Message> records = List.of(Shards.result(RUN, CHECKPOINT, 1),
+                Shards.checkpoint(RUN, CHECKPOINT, List.of("paper", "apgd-ce")), Shards.result(RUN, CHECKPOINT, 0));
         try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
             records.forEach(record -> send(kafka, record));
             RobustnessReportMessage report = Messages.parseRobustnessReport(kafka.consume(String.class, byte[].class)
                     .fromTopics(Topics.REPORTS, 1).awaitCompletion(TIMEOUT).getRecords().get(0).value());
-            assertEquals(0.025, report.rho2());
-            assertEquals(0.89, report.cleanAccuracy());
-            assertEquals(2.0, report.epsRef());
-            assertEquals(Map.of("0.2", 0.7, "0.5", 0.4, "1.0", 0.2), report.fgsAccuracy());
+            assertEquals(0.02, report.rho2(), 1e-15);
+            assertEquals(0.9, report.cleanAccuracy());
+            assertEquals(40.0, report.epsRef());
+            assertEquals(Map.of("0.2", 0.82, "0.5", 0.7, "1.0", 0.5), report.fgsAccuracy());
+            assertEquals(Map.of("linf", Map.of("10", 0.4)), report.robustAccuracy());
             assertEquals("per-pixel mean subtracted", report.space());
-            List<AttackResult> merged = kafka.consume(String.class, byte[].class).fromTopics(Topics.ATTACK_RESULTS, 2)
+            List<AttackResult> merged = kafka.consume(String.class, byte[].class).fromTopics(Topics.ATTACK_RESULTS, 3)
                     .awaitCompletion(TIMEOUT).getRecords().stream().map(r -> Messages.parseAttackResult(r.value()))
                     .toList();
-            assertEquals(List.of("deepfool", "fgs"), merged.stream().map(AttackResult::attack).toList());
-            assertEquals(2.0, merged.get(1).values().get("epsRef"));
+            assertEquals(List.of("deepfool", "paper-fgs", "apgd-ce"),
+                    merged.stream().map(AttackResult::attack).toList());
+            assertEquals(0.4, merged.get(2).values().get("linf_robust_after_10"));
 
             records.forEach(record -> send(kafka, record));
             kafka.produce(String.class, byte[].class).fromRecords(
@@ -70,11 +71,15 @@ class EvaluatorServiceTest {
         String labels = "architecture=\"lenet\",checkpoint=\"" + CHECKPOINT + "\",dataset=\"mnist\"";
         given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("deepdefense_rho2{" + labels + ",method=\"deepdefense\",run=\"" + RUN
-                        + "\"} 0.025"))
+                        + "\"} 0.02"))
                 .body(containsString("deepdefense_fgs_accuracy{" + labels + ",eps_ratio=\"0.5\""))
+                .body(containsString("deepdefense_robust_accuracy{" + labels + ",eps=\"10\",method=\"deepdefense\","
+                        + "norm=\"linf\",run=\"" + RUN + "\"} 0.4"))
+                .body(containsString("deepdefense_evaluation_warnings{" + labels + ",kind=\"no-effect\","
+                        + "method=\"deepdefense\",run=\"" + RUN + "\"} 0.0"))
                 .body(containsString("deepdefense_dead_letters_total{topic=\"" + Topics.SHARD_RESULTS + "\"} 1.0"));
         given().get("/runs/" + RUN).then().statusCode(200).body("", hasSize(1))
-                .body("[0].rho2", equalTo(0.025f)).body("[0].checkpointId", equalTo(CHECKPOINT));
+                .body("[0].rho2", equalTo(0.02f)).body("[0].checkpointId", equalTo(CHECKPOINT));
         given().get("/runs").then().statusCode(200).body("[0].runId", equalTo(RUN));
         given().get("/runs/unknown-run").then().statusCode(404);
         given().get("/q/health/ready").then().statusCode(200);

@@ -1,19 +1,29 @@
 package org.deepdefense.evaluator;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.deepdefense.attack.MinimumNormAttack.Perturbations;
+import org.deepdefense.attack.Norm;
 import org.deepdefense.messages.CheckpointPublished;
 import org.deepdefense.messages.EvaluationOptions;
+import org.deepdefense.messages.PackedOutcomes;
 import org.deepdefense.messages.ShardResult;
+import org.deepdefense.metrics.SampleOutcomes;
+import org.deepdefense.metrics.SampleOutcomes.BudgetOutcome;
 
 /**
- * Shard results of one checkpoint of 100 test images in two shards of 50, with counts chosen so that the merged
- * report is known: clean accuracy 0.89, ρ₂ 0.025, and on an FGS grid of 0.5, 1, 2 the accuracy at ε = 0.5, 1, 2 is
- * 0.8, 0.6, 0.2, so ε_ref = 2 with accuracies 0.7 (0.2·ε_ref), 0.4 (0.5·ε_ref) and 0.2.
+ * Shard results of one checkpoint of 100 test images in two shards of 50, with per-sample outcomes chosen so that
+ * the merged report is known. Sample i is correct for i < 90 and has ‖x‖ = 1000; DeepFool moves every sample by 20
+ * (ρ₂ = 0.02); the paper's FGS breaks correct sample i at ε = i + 1, so ε_ref = 40 (the 40th) with accuracies 0.82,
+ * 0.70 and 0.50 at 0.2, 0.5 and 1.0·ε_ref; APGD-CE at L∞ 10 breaks the even correct samples, so robust accuracy at
+ * 10 is 0.40 (odd i from 10 to 89).
  */
 final class Shards {
     static final String NOW = "2025-01-31T12:00:00Z";
-    static final EvaluationOptions OPTIONS = new EvaluationOptions(25, 5, 0.02, List.of(0.1), 3, 1, 0.5, 2, 1);
+    static final List<String> ATTACKS = List.of("deepfool", "paper-fgs", "apgd-ce");
+    static final EvaluationOptions OPTIONS = new EvaluationOptions(25, 5, 0.02, List.of(10.0), List.of(), 3, 5, 2,
+            20, 1, 10);
 
     private Shards() {
     }
@@ -23,22 +33,37 @@ final class Shards {
                 "deepdefense", attacks, Map.of("preprocessing", "per-pixel mean subtracted"));
     }
 
-    static ShardResult deepFool(String run, String checkpointId, int shard) {
-        return result(run, checkpointId, "deepfool", shard, shard == 0
-                ? Map.of("correct", 45.0, "ratioSum", 1.0, "unconverged", 0.0, "iterations", 100.0)
-                : Map.of("correct", 44.0, "ratioSum", 1.5, "unconverged", 1.0, "iterations", 120.0), List.of());
+    static ShardResult result(String run, String checkpointId, int shard) {
+        return result(run, checkpointId, shard, 2, OPTIONS);
     }
 
-    /** Grid counts ratio-major: 0.2·ε_k, then 0.5·ε_k, then ε_k for ε_k = 0.5, 1, 2. */
-    static ShardResult fgs(String run, String checkpointId, int shard) {
-        return result(run, checkpointId, "fgs", shard, Map.of("correct", shard == 0 ? 45.0 : 44.0), shard == 0
-                ? List.of(45, 42, 40, 44, 38, 20, 42, 32, 12)
-                : List.of(44, 40, 30, 40, 30, 20, 38, 28, 8));
-    }
-
-    static ShardResult result(String run, String checkpointId, String attack, int shard, Map<String, Double> values,
-            List<Integer> fgsCorrect) {
-        return new ShardResult(1, run, checkpointId, attack, shard, 2, 50 * shard, 50 * shard + 50, values,
-                fgsCorrect, OPTIONS, 1.5, NOW);
+    static ShardResult result(String run, String checkpointId, int shard, int shards, EvaluationOptions options) {
+        int from = 50 * shard;
+        int n = 50;
+        boolean[] correct = new boolean[n];
+        double[] norms = new double[n];
+        double[] deepFool = new double[n];
+        double[] fgs = new double[n];
+        boolean[] all = new boolean[n];
+        boolean[] apgd = new boolean[n];
+        int[] iterations = new int[n];
+        for (int row = 0; row < n; row++) {
+            int i = from + row;
+            correct[row] = i < 90;
+            norms[row] = 1000;
+            deepFool[row] = 20;
+            fgs[row] = correct[row] ? i + 1 : 0;
+            all[row] = true;
+            apgd[row] = correct[row] && i % 2 == 0;
+            iterations[row] = 2;
+        }
+        Map<String, Perturbations> minimumNorm = new LinkedHashMap<>();
+        minimumNorm.put("deepfool", new Perturbations(deepFool, all, iterations));
+        minimumNorm.put("paper-fgs", new Perturbations(fgs, all, iterations));
+        SampleOutcomes outcomes = new SampleOutcomes(n, correct, new boolean[n], new boolean[n], norms, minimumNorm,
+                List.of(new BudgetOutcome("apgd-ce", Norm.LINF, 10, apgd)),
+                List.of(new BudgetOutcome("apgd-ce", Norm.LINF, 10, new boolean[n])), Map.of("apgd-ce/linf", 1.0));
+        return new ShardResult(1, run, checkpointId, ATTACKS, shard, shards, from, from + n,
+                PackedOutcomes.of(outcomes), options, 1.5, NOW);
     }
 }

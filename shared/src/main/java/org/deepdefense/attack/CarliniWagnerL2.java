@@ -16,7 +16,7 @@ import org.deepdefense.nn.Network;
  * here do not clip to the pixel range either. Input gradients come from the inverse network, seeded with
  * c·(e_y − e_j*), so no gradient collector is needed.
  */
-public final class CarliniWagnerL2 {
+public final class CarliniWagnerL2 implements MinimumNormAttack {
     public static final int DEFAULT_SEARCH_STEPS = 5;
     public static final int DEFAULT_ITERATIONS = 100;
     /** Adam's step, relative to the sample's RMS pixel value ‖x‖/√D. */
@@ -59,6 +59,26 @@ public final class CarliniWagnerL2 {
      * @param perturbations the best δ per sample (zeros where none), row-major B×D
      */
     public record Result(double[] ratios, float[] perturbations) {}
+
+    @Override
+    public Norm norm() {
+        return Norm.L2;
+    }
+
+    @Override
+    public Perturbations minimalPerturbations(Network network, NDArray x, int[] labels) {
+        Result result = attack(network, x, labels);
+        int d = result.perturbations().length / labels.length;
+        double[] sizes = new double[labels.length];
+        boolean[] fooled = new boolean[labels.length];
+        int[] steps = new int[labels.length];
+        for (int row = 0; row < sizes.length; row++) {
+            fooled[row] = Double.isFinite(result.ratios()[row]);
+            sizes[row] = fooled[row] ? Norm.L2.size(result.perturbations(), row * d, d) : Double.POSITIVE_INFINITY;
+            steps[row] = searchSteps * iterations;
+        }
+        return new Perturbations(sizes, fooled, steps);
+    }
 
     /** Attacks a batch x of shape (B, C, H, W) with labels; temporaries live in sub-managers of x's manager. */
     public Result attack(Network network, NDArray x, int[] labels) {

@@ -14,7 +14,7 @@ import org.deepdefense.nn.Network;
  * as candidates, overshoot applied to the accumulated step, no clipping to the pixel range. Runs without autograd;
  * samples leave the working batch as soon as they are fooled.
  */
-public final class DeepFool {
+public final class DeepFool implements MinimumNormAttack {
     public static final int DEFAULT_MAX_ITERATIONS = 50;
     public static final double DEFAULT_OVERSHOOT = 0.02;
 
@@ -30,6 +30,23 @@ public final class DeepFool {
         }
         this.maxIterations = maxIterations;
         this.overshoot = overshoot;
+    }
+
+    @Override
+    public Norm norm() {
+        return Norm.L2;
+    }
+
+    /** DeepFool moves away from the prediction; the labels only matter for the caller's accounting. */
+    @Override
+    public Perturbations minimalPerturbations(Network network, NDArray x, int[] labels) {
+        Result result = attack(network, x);
+        int d = result.perturbations().length / result.ratios().length;
+        double[] sizes = new double[result.ratios().length];
+        for (int row = 0; row < sizes.length; row++) {
+            sizes[row] = Norm.L2.size(result.perturbations(), row * d, d);
+        }
+        return new Perturbations(sizes, result.fooled(), result.iterations());
     }
 
     /**

@@ -1,12 +1,15 @@
 package org.deepdefense.messages;
 
+import java.util.List;
+
 /**
- * One unit of attack work: one attack on the test images {@code [from, to)} of one checkpoint's test split;
- * keyed by {@code checkpointId/attack/shard}. The attack service splits each final checkpoint into these and
- * any replica of it may do any of them; doing one twice gives the same {@link ShardResult}.
+ * One unit of attack work: the attack suite on the test images {@code [from, to)} of one checkpoint's test split;
+ * keyed by {@code checkpointId/shard}. The attack service splits each final checkpoint into these and any replica
+ * of it may do any of them; doing one twice gives the same {@link ShardResult}.
  *
  * @param testSubset the first {@code testSubset} test images form the test set; null for the whole split
- * @param shard      this shard's position among the checkpoint's {@code shards} shards of this attack
+ * @param attacks    the registered attacks to run, in order (presets already expanded)
+ * @param shard      this shard's position among the checkpoint's {@code shards} shards
  */
 public record AttackShard(
         int schemaVersion,
@@ -17,7 +20,7 @@ public record AttackShard(
         String architecture,
         String dataset,
         Integer testSubset,
-        String attack,
+        List<String> attacks,
         int shard,
         int shards,
         int from,
@@ -37,7 +40,7 @@ public record AttackShard(
         if (testSubset != null) {
             Check.atLeast("testSubset", testSubset, 1);
         }
-        Check.oneOf("attack", attack, Messages.ATTACKS);
+        attacks = ShardResult.suite(attacks);
         Check.inRange("shards", shards, 1, MAX_SHARDS);
         Check.inRange("shard", shard, 0, shards - 1);
         ShardResult.checkRange(from, to, testSubset);
@@ -46,6 +49,6 @@ public record AttackShard(
 
     /** The record key: distinct per shard, so that the shards of one checkpoint spread over partitions. */
     public String key() {
-        return checkpointId + "/" + attack + "/" + shard;
+        return checkpointId + "/" + shard;
     }
 }

@@ -39,7 +39,8 @@ public final class Messages {
     public static final List<String> ARCHITECTURES = List.of("mlp", "mlp-bn", "lenet", "convnet", "nin");
     public static final List<String> METHODS =
             List.of("vanilla", "deepdefense", "parseval", "fgs-adv", "deepfool-adv");
-    public static final List<String> ATTACKS = List.of("deepfool", "fgs", "pgd-linf");
+    /** What an {@code attacks} list may name: registered attacks and the suite presets. */
+    public static final List<String> ATTACKS = org.deepdefense.attack.AttackSuite.vocabulary();
 
     private static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder()

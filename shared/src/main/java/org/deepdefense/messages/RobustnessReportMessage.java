@@ -3,6 +3,8 @@ package org.deepdefense.messages;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.deepdefense.metrics.EvaluationWarning;
+import org.deepdefense.metrics.RobustnessReport;
 
 /**
  * The evaluator's robustness summary of one checkpoint; keyed by {@code runId}.
@@ -14,6 +16,9 @@ import java.util.regex.Pattern;
  *                      when epsRef is null
  * @param pgdAccuracy   accuracy under L∞ PGD keyed by ε as a decimal number
  * @param space         the input space in which ρ₂ and ε are measured, as documented by the data pipeline
+ * @param robustAccuracy by norm ("linf", "l2") and ε: the share of test samples no attack of the suite broke
+ * @param warnings      masking warnings (kind and message); empty when none
+ * @param report        the whole report the fields above summarise: every attack, budget and per-attack time
  */
 public record RobustnessReportMessage(
         int schemaVersion,
@@ -28,7 +33,10 @@ public record RobustnessReportMessage(
         Map<String, Double> fgsAccuracy,
         Map<String, Double> pgdAccuracy,
         String space,
-        String timestamp) implements Message {
+        String timestamp,
+        Map<String, Map<String, Double>> robustAccuracy,
+        List<EvaluationWarning> warnings,
+        RobustnessReport report) implements Message {
 
     /** The paper's FGS budgets as fractions of epsRef. */
     public static final List<String> FGS_FRACTIONS = List.of("0.2", "0.5", "1.0");
@@ -61,5 +69,23 @@ public record RobustnessReportMessage(
         }
         Check.text("space", space, 256);
         Check.timestamp("timestamp", timestamp);
+        Check.required("robustAccuracy", robustAccuracy);
+        Map<String, Map<String, Double>> checked = new java.util.LinkedHashMap<>();
+        robustAccuracy.forEach((norm, byEps) -> {
+            Check.oneOf("robustAccuracy key", norm, List.of("linf", "l2"));
+            checked.put(norm, Check.numbers("robustAccuracy." + norm, byEps, "[0, 1]"));
+        });
+        robustAccuracy = java.util.Collections.unmodifiableMap(checked);
+        warnings = List.copyOf(Check.required("warnings", warnings));
+        Check.required("report", report);
+    }
+
+    /** The message for a checkpoint's report. */
+    public static RobustnessReportMessage of(String runId, String checkpointId, RobustnessReport report,
+            String timestamp) {
+        return new RobustnessReportMessage(Messages.SCHEMA_VERSION, runId, checkpointId, report.architecture(),
+                report.dataset(), report.method(), report.cleanAccuracy(), report.rho2(), report.epsRef(),
+                report.fgsAccuracy(), report.pgdAccuracy(), report.space(), timestamp, report.robustAccuracy(),
+                report.warnings(), report);
     }
 }

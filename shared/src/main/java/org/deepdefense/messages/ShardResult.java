@@ -1,30 +1,28 @@
 package org.deepdefense.messages;
 
 import java.util.List;
-import java.util.Map;
+import org.deepdefense.attack.Attacks;
 
 /**
- * What one {@link AttackShard} measured; keyed by {@code checkpointId} so that all shards of a checkpoint reach
- * the same evaluator partition. Values are sums and counts over the shard, not means, so that the evaluator can
- * merge shards exactly.
+ * What one {@link AttackShard} found, per sample; keyed by {@code checkpointId} so that all shards of a checkpoint
+ * reach the same evaluator partition. The evaluator concatenates the shards' outcomes in order, so a report does
+ * not depend on how many replicas did the work.
  *
- * @param values     the attack's sums and counts by name (for instance {@code ratioSum}, {@code correct}),
- *                   all finite and non-negative
- * @param fgsCorrect for {@code fgs}: correctly classified images at each ε of the options' FGS grid; else empty
- * @param options    the options the shard was measured with, copied from it
- * @param seconds    wall-clock time the shard took
+ * @param attacks  the attacks run, in order, copied from the shard
+ * @param outcomes per-sample outcomes of the {@code to − from} images, packed
+ * @param options  the options the shard was measured with, copied from it
+ * @param seconds  wall-clock time the shard took
  */
 public record ShardResult(
         int schemaVersion,
         String runId,
         String checkpointId,
-        String attack,
+        List<String> attacks,
         int shard,
         int shards,
         int from,
         int to,
-        Map<String, Double> values,
-        List<Integer> fgsCorrect,
+        PackedOutcomes outcomes,
         EvaluationOptions options,
         double seconds,
         String timestamp) implements Message {
@@ -33,23 +31,20 @@ public record ShardResult(
         Check.schemaVersion(schemaVersion);
         Check.id("runId", runId);
         Check.id("checkpointId", checkpointId);
-        Check.oneOf("attack", attack, Messages.ATTACKS);
+        attacks = suite(attacks);
         Check.inRange("shards", shards, 1, AttackShard.MAX_SHARDS);
         Check.inRange("shard", shard, 0, shards - 1);
         checkRange(from, to, null);
-        values = Check.numbers("values", values, "[0, inf)");
-        fgsCorrect = fgsCorrect == null ? List.of() : List.copyOf(fgsCorrect);
-        for (int i = 0; i < fgsCorrect.size(); i++) {
-            Check.inRange("fgsCorrect[" + i + "]", fgsCorrect.get(i), 0, to - from);
-        }
+        Check.inRange("samples", to - from, 1, PackedOutcomes.MAX_SAMPLES);
         Check.required("options", options);
+        Check.required("outcomes", outcomes).check(to - from, attacks, options);
         Check.inRange("seconds", seconds, "[0, inf)");
         Check.timestamp("timestamp", timestamp);
     }
 
     /** The shard's identity within its checkpoint: a redelivered shard has the same one. */
     public String shardId() {
-        return attack + "/" + shard;
+        return Integer.toString(shard);
     }
 
     static void checkRange(int from, int to, Integer size) {
@@ -58,5 +53,14 @@ public record ShardResult(
         if (size != null && to > size) {
             throw Check.fail("to must be at most testSubset %d, got %d", size, to);
         }
+    }
+
+    /** Registered attack names, distinct, with deepfool among them (a report needs ρ₂), presets not allowed. */
+    static List<String> suite(List<String> attacks) {
+        List<String> names = Check.distinctOf("attacks", attacks, Attacks.names());
+        if (!names.contains("deepfool")) {
+            throw Check.fail("attacks must include deepfool: a report needs rho2");
+        }
+        return List.copyOf(names);
     }
 }

@@ -27,7 +27,7 @@ public record TrainingRequest(
         Integer testSubset) implements Message {
 
     /** The paper's evaluation: ρ₂ from DeepFool and accuracy under FGS. */
-    public static final List<String> DEFAULT_ATTACKS = List.of("deepfool", "fgs");
+    public static final List<String> DEFAULT_ATTACKS = List.of("standard");
     public static final int MAX_SUBSET = 60_000;
 
     public TrainingRequest {

@@ -3,29 +3,33 @@ package org.deepdefense.metrics;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.deepdefense.attack.CarliniWagnerL2;
-import org.deepdefense.attack.DeepFool;
-import org.deepdefense.attack.Fgs;
-import org.deepdefense.attack.Pgd;
+import org.deepdefense.attack.AttackSettings;
+import org.deepdefense.attack.AttackSuite;
+import org.deepdefense.attack.Attacks;
+import org.deepdefense.attack.FixedBudgetAttack;
+import org.deepdefense.attack.LossGradient;
+import org.deepdefense.attack.Losses;
+import org.deepdefense.attack.MinimumNormAttack;
+import org.deepdefense.attack.Norm;
 import org.deepdefense.data.Dataset;
 import org.deepdefense.data.Preprocessor;
+import org.deepdefense.metrics.SampleOutcomes.BudgetOutcome;
 import org.deepdefense.nn.Logits;
 import org.deepdefense.nn.Network;
 
 /**
- * Measures a model's robustness on a test set: clean accuracy, ρ₂ (mean ‖Δx‖₂/‖x‖₂ of DeepFool, at two iteration
- * caps), FGS accuracy at ratios of ε_ref (found by bisection), PGD-L∞ and PGD-L2 accuracy, the median C&W-L2
- * ‖δ‖₂/‖x‖₂ and robustness curves, all in the preprocessed input space.
+ * Runs an attack suite on a test set, AutoAttack-style, and keeps every sample's outcome: each minimum-norm attack
+ * runs on every sample; at each budget, each fixed-budget attack runs only on the correctly classified samples that
+ * the fixed-budget attacks before it left standing. A sample is robust at a budget when no attack of that norm
+ * broke it (worst case per sample). All sizes and budgets are in the preprocessed input space.
  */
 public final class RobustnessEvaluator {
-    /** The bisection stops when the bracket around ε_ref is this tight, relative to its upper end. */
-    private static final double EPS_REF_TOLERANCE = 1e-3;
-    private static final int MAX_DOUBLINGS = 40;
-
     private final Network network;
     private final Preprocessor preprocessor;
     private final int batchSize;
@@ -42,120 +46,248 @@ public final class RobustnessEvaluator {
     /**
      * What to measure.
      *
-     * @param shortCapIterations also measure ρ₂ with DeepFool capped at this many iterations (the paper's training
-     *     cap, 5), or 0 for not
-     * @param pgdEpsilons PGD-L∞ radii; {@code pgdL2Epsilons} PGD-L2 radii (absolute, in the preprocessed space); both
-     *     take {@code pgdSteps} steps of pgdStepFraction·ε from a random start
-     * @param cwSamples run C&W-L2 on the first this many test samples, or 0 for not (it costs search steps ×
-     *     iterations gradients per sample)
-     * @param curveEpsilons ε values for the robustness curves (FGS and PGD-L∞ accuracy at each)
+     * @param attacks     attack names or suite presets ({@link AttackSuite}); must include deepfool
+     * @param linfBudgets L∞ budgets, {@code l2Budgets} L2 budgets, absolute in the preprocessed space
+     * @param seed        seeds the random attacks; sample i of the test set draws from (seed, i)
+     * @param epsRef      the ε_ref for the paper's FGS columns, or null to take this model's own
+     * @param checkStride the doubled-iterations check reruns on test samples whose index is a multiple of this
      */
-    public record Options(int deepFoolIterations, double overshoot, double[] fgsRatios, Double epsRef,
-            String epsRefSource, double[] pgdEpsilons, int pgdSteps, double pgdStepFraction, long seed,
-            int shortCapIterations, double[] pgdL2Epsilons, int cwSamples, double[] curveEpsilons) {
-        public static Options defaults() {
-            return new Options(DeepFool.DEFAULT_MAX_ITERATIONS, DeepFool.DEFAULT_OVERSHOOT,
-                    new double[] {0.2, 0.5, 1.0}, null, "self", new double[0], 20, Pgd.usualStepFraction(20), 1, 0, new double[0], 0,
-                    new double[0]);
+    public record Options(List<String> attacks, double[] linfBudgets, double[] l2Budgets, AttackSettings settings,
+            long seed, Double epsRef, String epsRefSource, double[] fgsRatios, int checkStride) {
+        /** L∞ 0.1·255 and 0.2·255, L2 1.5·255 and 3·255 grey levels: meaningful on MNIST-like data. */
+        public static final double[] DEFAULT_LINF = {25.5, 51};
+        public static final double[] DEFAULT_L2 = {382.5, 765};
+
+        public Options {
+            attacks = AttackSuite.expand(attacks);
+            if (!attacks.contains("deepfool")) {
+                throw new IllegalArgumentException("the attacks must include deepfool: a report needs rho2");
+            }
+            linfBudgets = sortedPositive(linfBudgets, "L-inf");
+            l2Budgets = sortedPositive(l2Budgets, "L2");
+            if (checkStride < 1) {
+                throw new IllegalArgumentException("checkStride must be at least 1, got " + checkStride);
+            }
         }
 
-        public Options withDeepFoolIterations(int iterations) {
-            return new Options(iterations, overshoot, fgsRatios, epsRef, epsRefSource, pgdEpsilons, pgdSteps,
-                    pgdStepFraction, seed, shortCapIterations, pgdL2Epsilons, cwSamples, curveEpsilons);
+        public static Options suite(String suite) {
+            return new Options(List.of(suite), DEFAULT_LINF, DEFAULT_L2, AttackSettings.defaults(), 1, null, "self",
+                    new double[] {0.2, 0.5, 1.0}, 10);
+        }
+
+        public Options withAttacks(List<String> names) {
+            return new Options(names, linfBudgets, l2Budgets, settings, seed, epsRef, epsRefSource, fgsRatios,
+                    checkStride);
+        }
+
+        public Options withBudgets(double[] linf, double[] l2) {
+            return new Options(attacks, linf, l2, settings, seed, epsRef, epsRefSource, fgsRatios, checkStride);
+        }
+
+        public Options withSettings(AttackSettings changed) {
+            return new Options(attacks, linfBudgets, l2Budgets, changed, seed, epsRef, epsRefSource, fgsRatios,
+                    checkStride);
+        }
+
+        public Options withSeed(long changed) {
+            return new Options(attacks, linfBudgets, l2Budgets, settings, changed, epsRef, epsRefSource, fgsRatios,
+                    checkStride);
         }
 
         /** Use ε_ref of another model (the paper takes it from the Deep Defense model). */
         public Options withEpsRef(double value, String source) {
-            return new Options(deepFoolIterations, overshoot, fgsRatios, value, source, pgdEpsilons, pgdSteps,
-                    pgdStepFraction, seed, shortCapIterations, pgdL2Epsilons, cwSamples, curveEpsilons);
+            return new Options(attacks, linfBudgets, l2Budgets, settings, seed, value, source, fgsRatios,
+                    checkStride);
         }
 
-        /** PGD radii (L∞) and steps, with the usual step size 2.5·ε/steps. */
-        public Options withPgd(double[] epsilons, int steps) {
-            return withPgd(epsilons, steps, Pgd.usualStepFraction(steps));
+        public double[] budgets(Norm norm) {
+            return norm == Norm.LINF ? linfBudgets : l2Budgets;
         }
 
-        /** PGD radii (L∞), steps and step size as a fraction of ε. */
-        public Options withPgd(double[] epsilons, int steps, double stepFraction) {
-            return new Options(deepFoolIterations, overshoot, fgsRatios, epsRef, epsRefSource, epsilons, steps,
-                    stepFraction, seed, shortCapIterations, pgdL2Epsilons, cwSamples, curveEpsilons);
-        }
-
-        public Options withPgdL2(double[] epsilons) {
-            return new Options(deepFoolIterations, overshoot, fgsRatios, epsRef, epsRefSource, pgdEpsilons, pgdSteps,
-                    pgdStepFraction, seed, shortCapIterations, epsilons, cwSamples, curveEpsilons);
-        }
-
-        public Options withShortCap(int iterations) {
-            return new Options(deepFoolIterations, overshoot, fgsRatios, epsRef, epsRefSource, pgdEpsilons, pgdSteps,
-                    pgdStepFraction, seed, iterations, pgdL2Epsilons, cwSamples, curveEpsilons);
-        }
-
-        public Options withCarliniWagner(int samples) {
-            return new Options(deepFoolIterations, overshoot, fgsRatios, epsRef, epsRefSource, pgdEpsilons, pgdSteps,
-                    pgdStepFraction, seed, shortCapIterations, pgdL2Epsilons, samples, curveEpsilons);
-        }
-
-        public Options withCurve(double[] epsilons) {
-            return new Options(deepFoolIterations, overshoot, fgsRatios, epsRef, epsRefSource, pgdEpsilons, pgdSteps,
-                    pgdStepFraction, seed, shortCapIterations, pgdL2Epsilons, cwSamples, epsilons);
+        private static double[] sortedPositive(double[] budgets, String what) {
+            double[] sorted = budgets.clone();
+            Arrays.sort(sorted);
+            for (int i = 0; i < sorted.length; i++) {
+                if (!(sorted[i] > 0) || !Double.isFinite(sorted[i]) || i > 0 && sorted[i] == sorted[i - 1]) {
+                    throw new IllegalArgumentException(what + " budgets must be distinct positive numbers, got "
+                            + Arrays.toString(budgets));
+                }
+            }
+            return sorted;
         }
     }
 
+    /** Runs the suite on the whole test set and builds its report. */
     public RobustnessReport evaluate(Dataset test, String dataset, String method, Options options, Progress progress) {
         long begun = System.nanoTime();
-        double clean = cleanAccuracy(test);
-        DeepFoolSummary deepFool = deepFool(test, options.deepFoolIterations(), options.overshoot(), progress);
-        Double rho2Short = options.shortCapIterations() > 0
-                ? deepFool(test, options.shortCapIterations(), options.overshoot(), progress).rho2() : null;
-        FgsSweep fgs = fgsSweep(test, progress);
-        Double epsRef = options.epsRef() != null ? options.epsRef() : fgs.epsRef(0.5, progress);
-        Map<String, Double> fgsAccuracy = new LinkedHashMap<>();
-        if (epsRef != null) {
-            for (double ratio : options.fgsRatios()) {
-                fgsAccuracy.put(String.format(Locale.ROOT, "%.1f", ratio), fgs.accuracyAt(ratio * epsRef));
+        SampleOutcomes outcomes = outcomes(test, 0, test.size(), options, progress);
+        return RobustnessReport.of(outcomes, options, network.architecture().id(), dataset, method,
+                preprocessor.describe(), (System.nanoTime() - begun) / 1e9);
+    }
+
+    /**
+     * Per-sample outcomes on the test images {@code [from, to)}. With {@code from} a multiple of the batch size the
+     * minimum-norm attacks see the batches of an unsplit run; the random attacks draw per sample from its index in
+     * the whole test set, whatever the range.
+     */
+    public SampleOutcomes outcomes(Dataset test, int from, int to, Options options, Progress progress) {
+        if (from < 0 || to <= from || to > test.size()) {
+            throw new IllegalArgumentException("range [" + from + ", " + to + ") outside the test set of "
+                    + test.size());
+        }
+        int n = to - from;
+        int k = network.numClasses();
+        int[] labels = Arrays.copyOfRange(test.labels(), from, to);
+        float[] inputs = preprocessor.apply(test, from, to);
+        int d = test.featureSize();
+        boolean[] correct = new boolean[n];
+        boolean[] saturated = new boolean[n];
+        boolean[] zeroGradient = new boolean[n];
+        double[] inputNorms = new double[n];
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        long begun = System.nanoTime();
+        forBatches(n, (a, b) -> {
+            LossGradient clean = LossGradient.at(network, network.manager().getParentManager(),
+                    Arrays.copyOfRange(inputs, a * d, b * d), Arrays.copyOfRange(labels, a, b), null,
+                    Losses.PAPER_CROSS_ENTROPY);
+            for (int row = a; row < b; row++) {
+                int r = row - a;
+                correct[row] = Logits.argMax(clean.logits(), r, k) == labels[row];
+                saturated[row] = softmaxSaturates(clean.logits(), r, k);
+                zeroGradient[row] = Norm.LINF.size(clean.gradient(), r * d, d) == 0;
+                inputNorms[row] = Norm.L2.size(inputs, row * d, d);
+            }
+        });
+        seconds.put("clean", (System.nanoTime() - begun) / 1e9);
+
+        Map<String, MinimumNormAttack.Perturbations> minimumNorm = new LinkedHashMap<>();
+        for (String name : options.attacks()) {
+            if (Attacks.spec(name).kind() != Attacks.Kind.MINIMUM_NORM) {
+                continue;
+            }
+            long start = System.nanoTime();
+            MinimumNormAttack attack = Attacks.minimumNorm(name, options.settings());
+            double[] sizes = new double[n];
+            boolean[] fooled = new boolean[n];
+            int[] iterations = new int[n];
+            forBatches(n, (a, b) -> {
+                try (NDManager batch = newBatchManager()) {
+                    MinimumNormAttack.Perturbations p = attack.minimalPerturbations(network,
+                            batch(batch, inputs, a, b, d), Arrays.copyOfRange(labels, a, b));
+                    System.arraycopy(p.sizes(), 0, sizes, a, b - a);
+                    System.arraycopy(p.fooled(), 0, fooled, a, b - a);
+                    System.arraycopy(p.iterations(), 0, iterations, a, b - a);
+                }
+                progress.update(name, b, n);
+            });
+            minimumNorm.put(name, new MinimumNormAttack.Perturbations(sizes, fooled, iterations));
+            seconds.put(name + "/" + attack.norm().label(), (System.nanoTime() - start) / 1e9);
+        }
+
+        List<BudgetOutcome> fixedBudget = new ArrayList<>();
+        List<BudgetOutcome> doubled = new ArrayList<>();
+        for (Norm norm : Norm.values()) {
+            double[] budgets = options.budgets(norm);
+            for (int e = 0; e < budgets.length; e++) {
+                double epsilon = budgets[e];
+                boolean[] standing = correct.clone();
+                String firstGradientAttack = null;
+                for (String name : options.attacks()) {
+                    Attacks.Spec spec = Attacks.spec(name);
+                    if (spec.kind() != Attacks.Kind.FIXED_BUDGET || !spec.norms().contains(norm)) {
+                        continue;
+                    }
+                    if (firstGradientAttack == null && spec.usesGradients()) {
+                        firstGradientAttack = name;
+                    }
+                    long start = System.nanoTime();
+                    boolean[] broken = attackStanding(Attacks.fixedBudget(name, norm, options.settings()), inputs,
+                            labels, standing, epsilon, seeds(options.seed(), name, from, n), d,
+                            String.format(Locale.ROOT, "%s %s eps %g", name, norm.label(), epsilon), progress);
+                    for (int row = 0; row < n; row++) {
+                        standing[row] &= !broken[row];
+                    }
+                    fixedBudget.add(new BudgetOutcome(name, norm, epsilon, broken));
+                    seconds.merge(name + "/" + norm.label(), (System.nanoTime() - start) / 1e9, Double::sum);
+                }
+                if (e == 0 && firstGradientAttack != null) {
+                    // Masking check: does twice the work break what the suite left standing?
+                    boolean[] checked = new boolean[n];
+                    for (int row = 0; row < n; row++) {
+                        checked[row] = standing[row] && (from + row) % options.checkStride() == 0;
+                    }
+                    long start = System.nanoTime();
+                    boolean[] broken = attackStanding(Attacks.fixedBudget(firstGradientAttack, norm,
+                            doubledSettings(options.settings())), inputs, labels, checked, epsilon,
+                            seeds(options.seed(), firstGradientAttack + " x2", from, n), d,
+                            firstGradientAttack + " x2 check", progress);
+                    doubled.add(new BudgetOutcome(firstGradientAttack, norm, epsilon, broken));
+                    seconds.merge(firstGradientAttack + " x2 check/" + norm.label(), (System.nanoTime() - start) / 1e9,
+                            Double::sum);
+                }
             }
         }
-        Map<String, Double> pgdAccuracy = pgdAccuracies(test, Pgd.Norm.LINF, options.pgdEpsilons(), options, progress);
-        Map<String, Double> pgdL2Accuracy = pgdAccuracies(test, Pgd.Norm.L2, options.pgdL2Epsilons(), options,
-                progress);
-        Map<String, Double> fgsCurve = new LinkedHashMap<>();
-        for (double eps : options.curveEpsilons()) {
-            fgsCurve.put(key(eps), fgs.accuracyAt(eps));
-        }
-        Map<String, Double> pgdCurve = new LinkedHashMap<>();
-        for (double eps : options.curveEpsilons()) {
-            Double known = pgdAccuracy.get(key(eps));
-            // At ε = 0 PGD cannot move: its accuracy is the clean one.
-            pgdCurve.put(key(eps), known != null ? known : eps == 0 ? clean
-                    : pgdAccuracy(test, Pgd.Norm.LINF, eps, options.pgdSteps(), options.pgdStepFraction(),
-                    options.seed(), progress));
-        }
-        Double cwMedian = null;
-        int cwSamples = Math.min(options.cwSamples(), test.size());
-        if (cwSamples > 0) {
-            cwMedian = CarliniWagnerL2.median(carliniWagnerRatios(test.head(cwSamples), CarliniWagnerL2.defaults(),
-                    progress));
-        }
-        return new RobustnessReport(network.architecture().id(), dataset, method, test.size(), clean, deepFool.rho2(),
-                options.deepFoolIterations(), deepFool.unconverged(), deepFool.meanIterations(), epsRef,
-                options.epsRef() != null ? options.epsRefSource() : "self", fgsAccuracy, pgdAccuracy,
-                preprocessor.describe(), (System.nanoTime() - begun) / 1e9, rho2Short,
-                options.shortCapIterations(), pgdL2Accuracy, cwMedian, cwSamples, fgsCurve, pgdCurve);
+        return new SampleOutcomes(n, correct, saturated, zeroGradient, inputNorms, minimumNorm, fixedBudget, doubled,
+                seconds);
     }
 
-    private Map<String, Double> pgdAccuracies(Dataset test, Pgd.Norm norm, double[] epsilons, Options options,
-            Progress progress) {
-        Map<String, Double> accuracy = new LinkedHashMap<>();
-        for (double eps : epsilons) {
-            accuracy.put(key(eps), pgdAccuracy(test, norm, eps, options.pgdSteps(), options.pgdStepFraction(),
-                    options.seed(), progress));
-        }
-        return accuracy;
+    /** The same attacks with twice the iterations and queries. */
+    static AttackSettings doubledSettings(AttackSettings s) {
+        return new AttackSettings(s.deepFoolIterations(), s.overshoot(), s.shortCapIterations(), 2 * s.pgdSteps(),
+                s.pgdStepFraction() / 2, 2 * s.apgdIterations(), s.apgdTargets(), 2 * s.squareQueries(),
+                s.cwSearchSteps(), 2 * s.cwIterations());
     }
 
-    private static String key(double epsilon) {
-        return String.format(Locale.ROOT, "%g", epsilon);
+    /** Runs the attack on the rows marked {@code standing}, in batches of the standing rows. */
+    private boolean[] attackStanding(FixedBudgetAttack attack, float[] inputs, int[] labels, boolean[] standing,
+            double epsilon, long[] seeds, int d, String phase, Progress progress) {
+        int[] rows = java.util.stream.IntStream.range(0, standing.length).filter(row -> standing[row]).toArray();
+        boolean[] broken = new boolean[standing.length];
+        for (int a = 0; a < rows.length; a += batchSize) {
+            int b = Math.min(rows.length, a + batchSize);
+            int[] chosen = Arrays.copyOfRange(rows, a, b);
+            float[] points = new float[chosen.length * d];
+            for (int i = 0; i < chosen.length; i++) {
+                System.arraycopy(inputs, chosen[i] * d, points, i * d, d);
+            }
+            try (NDManager batch = newBatchManager()) {
+                boolean[] found = attack.attack(network,
+                        batch.create(points, new Shape(chosen.length).addAll(network.inputShape())),
+                        Arrays.stream(chosen).map(row -> labels[row]).toArray(), epsilon,
+                        Arrays.stream(chosen).mapToLong(row -> seeds[row]).toArray());
+                for (int i = 0; i < chosen.length; i++) {
+                    broken[chosen[i]] = found[i];
+                }
+            }
+            progress.update(phase, b, rows.length);
+        }
+        return broken;
+    }
+
+    /**
+     * Per row, a seed mixing the run's seed, the attack's name and the sample's test index: an attack draws the same
+     * numbers for a sample alone or in any suite, so the suite's worst case is never above the attack's own result.
+     */
+    private static long[] seeds(long seed, String attack, int from, int n) {
+        long[] seeds = new long[n];
+        for (int row = 0; row < n; row++) {
+            long h = seed * 0x9E3779B97F4A7C15L + attack.hashCode() * 0xC2B2AE3D27D4EB4FL + (from + row);
+            h ^= h >>> 33;
+            h *= 0xFF51AFD7ED558CCDL;
+            h ^= h >>> 33;
+            seeds[row] = h;
+        }
+        return seeds;
+    }
+
+    /** Whether the float32 softmax of the row's largest logit is exactly 1, as the paper's code computes it. */
+    private static boolean softmaxSaturates(float[] logits, int row, int k) {
+        int top = Logits.argMax(logits, row, k);
+        float sum = 0;
+        for (int j = 0; j < k; j++) {
+            sum += (float) Math.exp(logits[row * k + j] - logits[row * k + top]);
+        }
+        return 1f / sum == 1f;
     }
 
     public double cleanAccuracy(Dataset test) {
@@ -163,157 +295,30 @@ public final class RobustnessEvaluator {
         for (int from = 0; from < test.size(); from += batchSize) {
             int to = Math.min(test.size(), from + batchSize);
             try (NDManager batch = newBatchManager()) {
-                float[] logits = network.logits(batch(batch, test, from, to)).toFloatArray();
-                correct += Logits.correct(logits, labels(test, from, to), network.numClasses());
+                float[] logits = network.logits(batch(batch, preprocessor.apply(test, from, to), 0, to - from,
+                        test.featureSize())).toFloatArray();
+                correct += Logits.correct(logits, Arrays.copyOfRange(test.labels(), from, to), network.numClasses());
             }
         }
         return correct / (double) test.size();
     }
 
-    /** ρ₂ and how DeepFool fared. */
-    public record DeepFoolSummary(double rho2, int unconverged, double meanIterations) {}
-
-    public DeepFoolSummary deepFool(Dataset test, int maxIterations, double overshoot, Progress progress) {
-        DeepFool attack = new DeepFool(maxIterations, overshoot);
-        double ratioSum = 0;
-        int unconverged = 0;
-        long iterations = 0;
-        for (int from = 0; from < test.size(); from += batchSize) {
-            int to = Math.min(test.size(), from + batchSize);
-            try (NDManager batch = newBatchManager()) {
-                DeepFool.Result result = attack.attack(network, batch(batch, test, from, to));
-                for (int i = 0; i < to - from; i++) {
-                    ratioSum += result.ratios()[i];
-                    unconverged += result.fooled()[i] ? 0 : 1;
-                    iterations += result.iterations()[i];
-                }
-            }
-            progress.update("DeepFool", to, test.size());
-        }
-        return new DeepFoolSummary(ratioSum / test.size(), unconverged, iterations / (double) test.size());
+    private interface BatchBody {
+        void run(int from, int to);
     }
 
-    /**
-     * FGS at any ε from one gradient per sample: the direction sign(∇ₓ CE) does not depend on ε, so it is computed
-     * once and each ε costs a single forward pass over the test set.
-     */
-    public FgsSweep fgsSweep(Dataset test, Progress progress) {
-        int d = test.featureSize();
-        byte[] signs = new byte[test.size() * d];
-        for (int from = 0; from < test.size(); from += batchSize) {
-            int to = Math.min(test.size(), from + batchSize);
-            try (NDManager batch = newBatchManager()) {
-                float[] sign = Fgs.gradientSign(network, batch(batch, test, from, to), labels(test, from, to))
-                        .toFloatArray();
-                for (int i = 0; i < sign.length; i++) {
-                    signs[from * d + i] = (byte) sign[i];
-                }
-            }
-            progress.update("FGS gradients", to, test.size());
+    private void forBatches(int n, BatchBody body) {
+        for (int a = 0; a < n; a += batchSize) {
+            body.run(a, Math.min(n, a + batchSize));
         }
-        return new FgsSweep(test, signs);
-    }
-
-    /** FGS accuracy as a function of ε for a fixed test set. */
-    public final class FgsSweep {
-        private final Dataset test;
-        private final byte[] signs;
-
-        private FgsSweep(Dataset test, byte[] signs) {
-            this.test = test;
-            this.signs = signs;
-        }
-
-        public double accuracyAt(double epsilon) {
-            int d = test.featureSize();
-            long correct = 0;
-            for (int from = 0; from < test.size(); from += batchSize) {
-                int to = Math.min(test.size(), from + batchSize);
-                float[] x = preprocessor.apply(test, from, to);
-                for (int i = 0; i < x.length; i++) {
-                    x[i] += (float) epsilon * signs[from * d + i];
-                }
-                try (NDManager batch = newBatchManager()) {
-                    NDArray input = batch.create(x, new Shape(to - from).addAll(network.inputShape()));
-                    correct += Logits.correct(network.logits(input).toFloatArray(), labels(test, from, to),
-                            network.numClasses());
-                }
-            }
-            return correct / (double) test.size();
-        }
-
-        /**
-         * The smallest ε (to a relative 10⁻³) at which FGS accuracy drops to {@code accuracy} or below, by doubling
-         * then bisection; null if no ε up to 2⁴⁰ gets there.
-         */
-        public Double epsRef(double accuracy, Progress progress) {
-            if (accuracyAt(0) <= accuracy) {
-                return 0.0;
-            }
-            double low = 0;
-            double high = 1;
-            int doublings = 0;
-            while (accuracyAt(high) > accuracy) {
-                low = high;
-                high *= 2;
-                if (++doublings > MAX_DOUBLINGS) {
-                    return null;
-                }
-            }
-            while (high - low > EPS_REF_TOLERANCE * high) {
-                double middle = (low + high) / 2;
-                if (accuracyAt(middle) > accuracy) {
-                    low = middle;
-                } else {
-                    high = middle;
-                }
-                progress.update("FGS eps_ref bisection", Math.round(-Math.log((high - low) / high)),
-                        Math.round(-Math.log(EPS_REF_TOLERANCE)));
-            }
-            return high;
-        }
-    }
-
-    /** Accuracy under PGD in the {@code norm} ball of radius ε, step stepFraction·ε, seeded random start. */
-    public double pgdAccuracy(Dataset test, Pgd.Norm norm, double epsilon, int steps, double stepFraction, long seed,
-            Progress progress) {
-        Pgd pgd = new Pgd(norm, steps, stepFraction, true);
-        long correct = 0;
-        for (int from = 0; from < test.size(); from += batchSize) {
-            int to = Math.min(test.size(), from + batchSize);
-            try (NDManager batch = newBatchManager()) {
-                int[] labels = labels(test, from, to);
-                NDArray adversarial = pgd.attack(network, batch(batch, test, from, to), labels, epsilon, seed + from);
-                correct += Logits.correct(network.logits(adversarial).toFloatArray(), labels, network.numClasses());
-            }
-            progress.update(String.format(Locale.ROOT, "PGD-%s eps %g", norm.label(), epsilon), to, test.size());
-        }
-        return correct / (double) test.size();
-    }
-
-    /** C&W-L2's smallest ‖δ‖₂/‖x‖₂ per sample (0 if misclassified already, +∞ if none found). */
-    public double[] carliniWagnerRatios(Dataset test, CarliniWagnerL2 attack, Progress progress) {
-        double[] ratios = new double[test.size()];
-        for (int from = 0; from < test.size(); from += batchSize) {
-            int to = Math.min(test.size(), from + batchSize);
-            try (NDManager batch = newBatchManager()) {
-                double[] found = attack.attack(network, batch(batch, test, from, to), labels(test, from, to)).ratios();
-                System.arraycopy(found, 0, ratios, from, to - from);
-            }
-            progress.update("C&W-L2", to, test.size());
-        }
-        return ratios;
     }
 
     private NDManager newBatchManager() {
         return network.manager().getParentManager().newSubManager();
     }
 
-    private NDArray batch(NDManager manager, Dataset test, int from, int to) {
-        return manager.create(preprocessor.apply(test, from, to), new Shape(to - from).addAll(network.inputShape()));
-    }
-
-    private static int[] labels(Dataset test, int from, int to) {
-        return Arrays.copyOfRange(test.labels(), from, to);
+    private NDArray batch(NDManager manager, float[] inputs, int from, int to, int d) {
+        return manager.create(Arrays.copyOfRange(inputs, from * d, to * d),
+                new Shape(to - from).addAll(network.inputShape()));
     }
 }

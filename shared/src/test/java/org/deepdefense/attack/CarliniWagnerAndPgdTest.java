@@ -104,17 +104,20 @@ class CarliniWagnerAndPgdTest {
             for (int i = 0; i < 32; i++) {
                 labels[i] = Logits.argMax(logits, i, 10);
             }
-            for (Pgd.Norm norm : Pgd.Norm.values()) {
-                double epsilon = norm == Pgd.Norm.LINF ? 3 : 40;
-                float[] attacked = new Pgd(norm, 10, 0.25, true).attack(net, x, labels, epsilon, 7).toFloatArray();
-                float[] random = new Pgd(norm, 1, 1e-9, true).attack(net, x, labels, epsilon, 7).toFloatArray();
+            long[] seeds = java.util.stream.LongStream.range(0, 32).toArray();
+            for (Norm norm : Norm.values()) {
+                double epsilon = norm == Norm.LINF ? 3 : 40;
+                float[] attacked = new Pgd(norm, 10, 0.25, Losses.CROSS_ENTROPY).run(net, x, labels, epsilon, seeds)
+                        .adversarial();
+                float[] random = new Pgd(norm, 1, 1e-9, Losses.CROSS_ENTROPY).run(net, x, labels, epsilon, seeds)
+                        .adversarial();
                 for (int i = 0; i < 32; i++) {
                     double size = 0;
                     for (int p = i * 64; p < (i + 1) * 64; p++) {
                         double delta = Math.abs(attacked[p] - xs[p]);
-                        size = norm == Pgd.Norm.LINF ? Math.max(size, delta) : size + delta * delta;
+                        size = norm == Norm.LINF ? Math.max(size, delta) : size + delta * delta;
                     }
-                    size = norm == Pgd.Norm.LINF ? size : Math.sqrt(size);
+                    size = norm == Norm.LINF ? size : Math.sqrt(size);
                     assertTrue(size <= epsilon * (1 + 1e-4), norm + " sample " + i + ": ‖δ‖ " + size + " > ε");
                 }
                 int afterAttack = Logits.correct(net.logits(m.create(attacked, x.getShape())).toFloatArray(), labels, 10);

@@ -46,7 +46,7 @@ class MessagesTest {
                  "method": "vanilla", "seed": 7}""".getBytes(UTF_8));
         assertEquals(Hyperparameters.DEFAULTS, request.hyperparameters());
         assertEquals(new Hyperparameters(5, 100, 5e-4, 0.9, 5e-4, 15, 25, 5, 5, 0.02, true, 3e-4, 8, 0.5), request.hyperparameters());
-        assertEquals(List.of("deepfool", "fgs"), request.attacks());
+        assertEquals(List.of("standard"), request.attacks());
         assertEquals(null, request.baseCheckpoint());
         assertEquals(null, request.trainSubset());
     }

@@ -6,8 +6,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.deepdefense.attack.MinimumNormAttack.Perturbations;
+import org.deepdefense.attack.Norm;
+import org.deepdefense.metrics.RobustnessEvaluator;
+import org.deepdefense.metrics.RobustnessReport;
+import org.deepdefense.metrics.SampleOutcomes;
+import org.deepdefense.metrics.SampleOutcomes.BudgetOutcome;
 
 /** One valid record of each type, and a way to derive broken JSON from it. */
 final class Samples {
@@ -22,7 +30,7 @@ final class Samples {
     static TrainingRequest request() {
         return new TrainingRequest(1, "run-1", "mnist", "lenet", "deepdefense", "run-0/final", SHA,
                 new Hyperparameters(3, 50, 1e-3, 0.9, 5e-4, 15, 25, 5, 5, 0.02, false, 1e-3, 4, 0.3),
-                42, List.of("deepfool", "fgs", "pgd-linf"), 1000, 500);
+                42, List.of("standard", "cw-l2"), 1000, 500);
     }
 
     static TrainingProgress progress() {
@@ -41,23 +49,50 @@ final class Samples {
     }
 
     static EvaluationOptions options() {
-        return new EvaluationOptions(100, 50, 0.02, List.of(0.1, 0.3), 20, 1, 1.0 / 64, 24, 8);
+        return new EvaluationOptions(100, 50, 0.02, List.of(25.5, 51.0), List.of(382.5), 20, 100, 9, 5000, 1, 10);
     }
 
     static AttackShard shard() {
-        return new AttackShard(1, "run-1", "run-1-final", "run-1/final", SHA, "lenet", "mnist", 5000, "fgs", 2, 5,
-                2000, 3000, options());
+        return new AttackShard(1, "run-1", "run-1-final", "run-1/final", SHA, "lenet", "mnist", 5000, ATTACKS, 2, 5,
+                2000, 2003, options());
     }
 
     static ShardResult shardResult() {
-        return new ShardResult(1, "run-1", "run-1-final", "fgs", 2, 5, 2000, 3000, Map.of("correct", 991.0),
-                List.of(990, 700, 12), options(), 3.5, NOW);
+        return new ShardResult(1, "run-1", "run-1-final", ATTACKS, 2, 5, 2000, 2003, PackedOutcomes.of(outcomes()),
+                options(), 3.5, NOW);
+    }
+
+    static final List<String> ATTACKS = List.of("deepfool", "paper-fgs", "apgd-ce", "square");
+
+    /** Three samples' outcomes of {@link #ATTACKS} at the budgets of {@link #options()}. */
+    static SampleOutcomes outcomes() {
+        boolean[] some = {true, false, true};
+        boolean[] none = new boolean[3];
+        Map<String, Perturbations> minimumNorm = new LinkedHashMap<>();
+        minimumNorm.put("deepfool", new Perturbations(new double[] {120, 0, 300}, some, new int[] {2, 0, 3}));
+        minimumNorm.put("paper-fgs", new Perturbations(new double[] {20, 0, Double.POSITIVE_INFINITY},
+                new boolean[] {true, true, false}, new int[] {30, 1, 60}));
+        List<BudgetOutcome> runs = new ArrayList<>();
+        for (String attack : List.of("apgd-ce", "square")) {
+            runs.add(new BudgetOutcome(attack, Norm.LINF, 25.5, attack.equals("apgd-ce") ? some : none));
+        }
+        for (String attack : List.of("apgd-ce", "square")) {
+            runs.add(new BudgetOutcome(attack, Norm.LINF, 51, attack.equals("apgd-ce") ? some : none));
+        }
+        for (String attack : List.of("apgd-ce", "square")) {
+            runs.add(new BudgetOutcome(attack, Norm.L2, 382.5, none));
+        }
+        List<BudgetOutcome> doubled = List.of(new BudgetOutcome("apgd-ce", Norm.LINF, 25.5, none),
+                new BudgetOutcome("apgd-ce", Norm.L2, 382.5, none));
+        return new SampleOutcomes(3, new boolean[] {true, false, true}, none, none, new double[] {900, 800, 1000},
+                minimumNorm, runs, doubled, Map.of("deepfool/l2", 0.5));
     }
 
     static RobustnessReportMessage report() {
-        return new RobustnessReportMessage(1, "run-1", "run-1-epoch-5", "lenet", "mnist", "deepdefense",
-                0.991, 0.0213, 0.21, Map.of("0.2", 0.95, "0.5", 0.71, "1.0", 0.5), Map.of("0.1", 0.88),
-                "mean-subtracted pixels in [0, 1]", NOW);
+        RobustnessEvaluator.Options options = RobustnessEvaluator.Options.suite("paper").withAttacks(ATTACKS)
+                .withBudgets(new double[] {25.5, 51}, new double[] {382.5});
+        return RobustnessReportMessage.of("run-1", "run-1-epoch-5", RobustnessReport.of(outcomes(), options, "lenet",
+                "mnist", "deepdefense", "mean-subtracted pixels", 2.5), NOW);
     }
 
     static DeadLetter deadLetter() {

@@ -163,8 +163,21 @@ class BaselineMethodsTest {
             double epsilon, NDManager root) {
         try (Network network = Network.create(Architecture.MLP, 1, 28, 28, 10, 3, root)) {
             network.loadStateDict(state);
-            return new org.deepdefense.metrics.RobustnessEvaluator(network, preprocessor, 100)
-                    .fgsSweep(test, org.deepdefense.metrics.Progress.NONE).accuracyAt(epsilon);
+            // The paper's FGS along each sample's ray: broken at ε when its minimal step is at most ε.
+            var fgs = org.deepdefense.attack.FgsLineSearch.withLoss(org.deepdefense.attack.Losses.PAPER_CROSS_ENTROPY);
+            int correct = 0;
+            for (int from = 0; from < test.size(); from += 100) {
+                int to = Math.min(test.size(), from + 100);
+                try (NDManager batch = root.newSubManager()) {
+                    int[] labels = Arrays.copyOfRange(test.labels(), from, to);
+                    var found = fgs.minimalPerturbations(network, batch.create(preprocessor.apply(test, from, to),
+                            new Shape(to - from, 1, 28, 28)), labels);
+                    for (int i = 0; i < labels.length; i++) {
+                        correct += found.fooled()[i] && found.sizes()[i] <= epsilon ? 0 : 1;
+                    }
+                }
+            }
+            return correct / (double) test.size();
         }
     }
 

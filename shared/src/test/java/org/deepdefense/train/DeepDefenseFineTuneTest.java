@@ -13,6 +13,7 @@ import org.deepdefense.data.DatasetName;
 import org.deepdefense.data.Split;
 import org.deepdefense.metrics.Progress;
 import org.deepdefense.metrics.RobustnessEvaluator;
+import org.deepdefense.metrics.RobustnessReport;
 import org.deepdefense.nn.Architecture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,7 +51,10 @@ class DeepDefenseFineTuneTest {
     private static double[] measure(CheckpointStore store, String key, Dataset test, NDManager root) throws Exception {
         try (ModelCheckpoints.Loaded model = ModelCheckpoints.load(store, key, null, root)) {
             RobustnessEvaluator evaluator = new RobustnessEvaluator(model.network(), model.preprocessor(), 100);
-            return new double[] {evaluator.cleanAccuracy(test), evaluator.deepFool(test, 50, 0.02, Progress.NONE).rho2()};
+            RobustnessReport report = evaluator.evaluate(test, "fashion-mnist", "any", RobustnessEvaluator.Options
+                    .suite("paper").withAttacks(java.util.List.of("deepfool")).withBudgets(new double[0], new double[0]),
+                    Progress.NONE);
+            return new double[] {report.cleanAccuracy(), report.rho2()};
         }
     }
 }

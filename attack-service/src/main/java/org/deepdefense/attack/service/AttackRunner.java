@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.deepdefense.attack.DeepFool;
-import org.deepdefense.attack.Pgd;
+import org.deepdefense.attack.AttackSuite;
 import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.data.Dataset;
 import org.deepdefense.data.DatasetName;
@@ -28,11 +27,11 @@ import org.deepdefense.messages.AttackShard;
 import org.deepdefense.messages.CheckpointPublished;
 import org.deepdefense.messages.EvaluationOptions;
 import org.deepdefense.messages.Messages;
+import org.deepdefense.messages.PackedOutcomes;
 import org.deepdefense.messages.ShardResult;
-import org.deepdefense.metrics.FgsGrid;
 import org.deepdefense.metrics.RobustnessEvaluator;
-import org.deepdefense.metrics.ShardEvaluator;
-import org.deepdefense.metrics.ShardMerger;
+import org.deepdefense.metrics.Progress;
+import org.deepdefense.metrics.SampleOutcomes;
 import org.deepdefense.nn.Architecture;
 import org.deepdefense.train.DataSource;
 import org.deepdefense.train.ModelCheckpoints;
@@ -74,11 +73,14 @@ public class AttackRunner {
             @ConfigProperty(name = "deepdefense.attack.batch-size", defaultValue = "100") int batchSize,
             @ConfigProperty(name = "deepdefense.attack.shard-size", defaultValue = "1000") int shardSize,
             @ConfigProperty(name = "deepdefense.attack.deepfool-iterations", defaultValue = "50") int deepFoolIterations,
-            @ConfigProperty(name = "deepdefense.attack.pgd-eps", defaultValue = "0.1,0.3") List<Double> pgdEpsilons,
+            @ConfigProperty(name = "deepdefense.attack.linf-eps", defaultValue = "25.5,51") List<Double> linfBudgets,
+            @ConfigProperty(name = "deepdefense.attack.l2-eps", defaultValue = "382.5,765") List<Double> l2Budgets,
             @ConfigProperty(name = "deepdefense.attack.pgd-steps", defaultValue = "20") int pgdSteps,
-            @ConfigProperty(name = "deepdefense.attack.fgs-grid-min", defaultValue = "0.25") double fgsGridMin,
-            @ConfigProperty(name = "deepdefense.attack.fgs-grid-octaves", defaultValue = "14") int fgsGridOctaves,
-            @ConfigProperty(name = "deepdefense.attack.fgs-grid-per-octave", defaultValue = "6") int fgsPerOctave,
+            @ConfigProperty(name = "deepdefense.attack.apgd-iterations", defaultValue = "100") int apgdIterations,
+            @ConfigProperty(name = "deepdefense.attack.apgd-targets", defaultValue = "9") int apgdTargets,
+            @ConfigProperty(name = "deepdefense.attack.square-queries", defaultValue = "5000") int squareQueries,
+            @ConfigProperty(name = "deepdefense.attack.seed", defaultValue = "1") long seed,
+            @ConfigProperty(name = "deepdefense.attack.check-stride", defaultValue = "10") int checkStride,
             MeterRegistry registry) throws IOException {
         if (shardSize < 1 || shardSize % batchSize != 0) {
             // Shard boundaries on batch boundaries: a shard then computes exactly the batches of an unsplit run.
@@ -87,8 +89,8 @@ public class AttackRunner {
         }
         this.store = new CheckpointStore(storeRoot);
         this.dataDir = dataDir;
-        this.options = new EvaluationOptions(batchSize, deepFoolIterations, DeepFool.DEFAULT_OVERSHOOT,
-                pgdEpsilons, pgdSteps, 1, fgsGridMin, fgsGridOctaves, fgsPerOctave);
+        this.options = new EvaluationOptions(batchSize, deepFoolIterations, DeepFool.DEFAULT_OVERSHOOT, linfBudgets,
+                l2Budgets, pgdSteps, apgdIterations, apgdTargets, squareQueries, seed, checkStride);
         this.shardSize = shardSize;
         this.registry = registry;
     }
@@ -103,14 +105,13 @@ public class AttackRunner {
         store.load(checkpoint.storeKey(), checkpoint.sha256()); // refuse a bad checkpoint once, not in every shard
         Integer testSubset = testSubset(checkpoint);
         int samples = testSet(checkpoint.dataset(), checkpoint.architecture(), testSubset).size();
-        List<int[]> ranges = ShardMerger.ranges(samples, shardSize);
+        List<int[]> ranges = ranges(samples, shardSize);
+        List<String> attacks = AttackSuite.expand(checkpoint.attacks());
         List<AttackShard> shards = new ArrayList<>();
-        for (String attack : checkpoint.attacks()) {
-            for (int i = 0; i < ranges.size(); i++) {
-                shards.add(new AttackShard(Messages.SCHEMA_VERSION, checkpoint.runId(), checkpoint.checkpointId(),
-                        checkpoint.storeKey(), checkpoint.sha256(), checkpoint.architecture(), checkpoint.dataset(),
-                        testSubset, attack, i, ranges.size(), ranges.get(i)[0], ranges.get(i)[1], options));
-            }
+        for (int i = 0; i < ranges.size(); i++) {
+            shards.add(new AttackShard(Messages.SCHEMA_VERSION, checkpoint.runId(), checkpoint.checkpointId(),
+                    checkpoint.storeKey(), checkpoint.sha256(), checkpoint.architecture(), checkpoint.dataset(),
+                    testSubset, attacks, i, ranges.size(), ranges.get(i)[0], ranges.get(i)[1], options));
         }
         return shards;
     }
@@ -125,20 +126,23 @@ public class AttackRunner {
         long begun = System.nanoTime();
         Model current = load(shard);
         EvaluationOptions o = shard.options();
-        RobustnessEvaluator.Options measured = new RobustnessEvaluator.Options(o.deepFoolIterations(),
-                o.overshoot(), FgsGrid.RATIOS, null, "self",
-                o.pgdEpsilons().stream().mapToDouble(Double::doubleValue).toArray(), o.pgdSteps(),
-                Pgd.usualStepFraction(o.pgdSteps()), o.seed(), 0, new double[0], 0, new double[0]);
-        ShardEvaluator.Measurement measurement = new ShardEvaluator(current.loaded().network(),
-                current.loaded().preprocessor(), o.batchSize(), measured,
-                new FgsGrid(o.fgsGridMin(), o.fgsGridOctaves(), o.fgsGridPerOctave()))
-                .measure(shard.attack(), current.test(), shard.from(), shard.to());
+        SampleOutcomes outcomes = new RobustnessEvaluator(current.loaded().network(), current.loaded().preprocessor(),
+                o.batchSize()).outcomes(current.test(), shard.from(), shard.to(), o.evaluatorOptions(shard.attacks()),
+                Progress.NONE);
         long nanos = System.nanoTime() - begun;
-        record(shard.attack(), nanos, shard.to() - shard.from());
-        return new ShardResult(Messages.SCHEMA_VERSION, shard.runId(), shard.checkpointId(), shard.attack(),
-                shard.shard(), shard.shards(), shard.from(), shard.to(), measurement.values(),
-                Arrays.stream(measurement.fgsCorrect()).mapToObj(Math::toIntExact).toList(), o, nanos / 1e9,
+        outcomes.seconds().forEach((attack, seconds) -> record(attack, seconds, shard.to() - shard.from()));
+        return new ShardResult(Messages.SCHEMA_VERSION, shard.runId(), shard.checkpointId(), shard.attacks(),
+                shard.shard(), shard.shards(), shard.from(), shard.to(), PackedOutcomes.of(outcomes), o, nanos / 1e9,
                 Instant.now().toString());
+    }
+
+    /** {@code [from, to)} ranges of {@code shardSize} images (the last may be shorter) covering {@code samples}. */
+    static List<int[]> ranges(int samples, int shardSize) {
+        List<int[]> ranges = new ArrayList<>();
+        for (int from = 0; from < samples; from += shardSize) {
+            ranges.add(new int[] {from, Math.min(samples, from + shardSize)});
+        }
+        return ranges;
     }
 
     private Model load(AttackShard shard) throws IOException {
@@ -163,7 +167,9 @@ public class AttackRunner {
                 Architecture.parse(architecture));
     }
 
-    private void record(String attack, long nanos, int images) {
+    /** {@code attack}: "name/norm" as the evaluator's outcomes time it. */
+    private void record(String attack, double seconds, int images) {
+        long nanos = Math.round(seconds * 1e9);
         Timer.builder("deepdefense.attack.duration").tag("attack", attack)
                 .description("Wall-clock time of one attack on one shard of a checkpoint's test set")
                 .register(registry).record(nanos, TimeUnit.NANOSECONDS);
@@ -171,7 +177,7 @@ public class AttackRunner {
             AtomicReference<Double> holder = new AtomicReference<>(0.0);
             registry.gauge("deepdefense.attack.images.per.second", Tags.of("attack", a), holder, AtomicReference::get);
             return holder;
-        }).set(images / (nanos / 1e9));
+        }).set(seconds > 0 ? images / seconds : 0);
     }
 
     /** The message's {@code metadata.testSubset} if it names one; else the whole test split. */

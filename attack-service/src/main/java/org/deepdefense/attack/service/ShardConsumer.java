@@ -47,8 +47,8 @@ public class ShardConsumer {
         AttackShard shard = Messages.parseAttackShard(payload);
         ShardResult result = runner.run(shard);
         results.sendMessageAndAwait(KafkaRecord.of(result.checkpointId(), Messages.toJson(result)));
-        LOG.infof("checkpoint %s: %s shard %d/%d [%d, %d) in %.1f s", shard.checkpointId(), shard.attack(),
-                shard.shard() + 1, shard.shards(), shard.from(), shard.to(), result.seconds());
+        LOG.infof("checkpoint %s: shard %d/%d [%d, %d) of %s in %.1f s", shard.checkpointId(),
+                shard.shard() + 1, shard.shards(), shard.from(), shard.to(), shard.attacks(), result.seconds());
     }
 
     @PreDestroy

@@ -21,13 +21,11 @@ import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.kafka.LocalKafkaResource;
 import org.deepdefense.messages.AttackShard;
 import org.deepdefense.messages.CheckpointPublished;
-import org.deepdefense.messages.EvaluationOptions;
 import org.deepdefense.messages.Messages;
 import org.deepdefense.messages.ShardResult;
 import org.deepdefense.messages.Topics;
-import org.deepdefense.metrics.FgsGrid;
-import org.deepdefense.metrics.ShardEvaluator;
-import org.deepdefense.metrics.ShardMerger;
+import org.deepdefense.metrics.RobustnessReport;
+import org.deepdefense.metrics.SampleOutcomes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -37,8 +35,8 @@ import org.junit.jupiter.api.Test;
 class AttackServiceTest {
     private static final String RUN = TrainedCheckpointResource.RUN;
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    /** Three attacks on 100 test images in shards of 50 (application.properties, test profile). */
-    private static final int SHARDS = 6;
+    /** The standard suite on 100 test images in shards of 50 (application.properties, test profile). */
+    private static final int SHARDS = 2;
 
     @ConfigProperty(name = "deepdefense.store.root")
     Path storeRoot;
@@ -54,26 +52,27 @@ class AttackServiceTest {
 
             List<ConsumerRecord<String, byte[]>> shardRecords = kafka.consume(String.class, byte[].class)
                     .fromTopics(Topics.ATTACK_SHARDS, SHARDS).awaitCompletion(TIMEOUT).getRecords();
-            assertEquals(Set.of(0, 1, 2, 3, 4, 5), shardRecords.stream().map(ConsumerRecord::partition)
+            assertEquals(Set.of(0, 1), shardRecords.stream().map(ConsumerRecord::partition)
                     .collect(Collectors.toSet()), "shard i on partition i");
             AttackShard first = Messages.parseAttackShard(shardRecords.stream().filter(r -> r.partition() == 0)
                     .findFirst().orElseThrow().value());
-            assertEquals(List.of("deepfool", 0, 0, 50),
-                    List.of(first.attack(), first.shard(), first.from(), first.to()));
+            assertEquals(List.of(List.of("deepfool", "paper-fgs", "fgs", "apgd-ce", "apgd-t", "square"), 0, 0, 50),
+                    List.of(first.attacks(), first.shard(), first.from(), first.to()));
 
             Map<String, ShardResult> results = kafka.consume(String.class, byte[].class)
                     .fromTopics(Topics.SHARD_RESULTS, SHARDS).awaitCompletion(TIMEOUT).getRecords().stream()
                     .peek(r -> assertEquals(RUN + "-final", r.key()))
                     .map(r -> Messages.parseShardResult(r.value()))
                     .collect(Collectors.toMap(ShardResult::shardId, r -> r));
-            assertEquals(Set.of("deepfool/0", "deepfool/1", "fgs/0", "fgs/1", "pgd-linf/0", "pgd-linf/1"),
-                    results.keySet());
-            double ratioSum = results.get("deepfool/1").values().get(ShardEvaluator.RATIO_SUM);
-            assertTrue(ratioSum > 0 && Double.isFinite(ratioSum), "ratioSum " + ratioSum);
-            Map<String, Double> fgs = ShardMerger.merge("fgs", List.of(part(results.get("fgs/0")),
-                    part(results.get("fgs/1"))), grid(first.options()));
-            assertTrue(fgs.get("epsRef") > 0, "the trained model has an eps_ref on the grid: " + fgs);
-            assertTrue(results.get("pgd-linf/0").values().get("correct_0.5") <= 50);
+            assertEquals(Set.of("0", "1"), results.keySet());
+            SampleOutcomes outcomes = SampleOutcomes.concat(List.of(results.get("0").outcomes().unpack(50),
+                    results.get("1").outcomes().unpack(50)));
+            RobustnessReport report = RobustnessReport.of(outcomes, first.options().evaluatorOptions(first.attacks()),
+                    "mlp", "generated", "vanilla", "generated", 0);
+            assertTrue(report.rho2() > 0 && Double.isFinite(report.rho2()), "rho2 " + report.rho2());
+            assertTrue(report.epsRef() > 0, "the trained model has an eps_ref: " + report.epsRef());
+            double robust = report.robustAccuracy().get("linf").get("20");
+            assertTrue(robust < report.cleanAccuracy(), "the suite breaks samples at eps 20: " + robust);
 
             send(kafka, Topics.CHECKPOINTS, "{not json".getBytes(StandardCharsets.UTF_8));
             send(kafka, Topics.CHECKPOINTS, checkpoint);
@@ -104,19 +103,10 @@ class AttackServiceTest {
         given().get("/q/health/live").then().statusCode(200);
         given().get("/q/health/ready").then().statusCode(200);
         given().get("/q/metrics").then().statusCode(200)
-                .body(containsString("deepdefense_attack_duration_seconds_count{attack=\"deepfool\""))
-                .body(containsString("deepdefense_attack_images_per_second{attack=\"fgs\""))
+                .body(containsString("deepdefense_attack_duration_seconds_count{attack=\"deepfool/l2\""))
+                .body(containsString("deepdefense_attack_images_per_second{attack=\"apgd-ce/linf\""))
                 .body(containsString("deepdefense_dead_letters_total{topic=\"deepdefense.checkpoints\"} 3.0"))
                 .body(containsString("deepdefense_dead_letters_total{topic=\"deepdefense.attack.shards\"} 2.0"));
-    }
-
-    private static ShardMerger.Part part(ShardResult result) {
-        return new ShardMerger.Part(result.from(), result.to(), new ShardEvaluator.Measurement(result.values(),
-                result.fgsCorrect().stream().mapToLong(Integer::longValue).toArray()));
-    }
-
-    private static FgsGrid grid(EvaluationOptions options) {
-        return new FgsGrid(options.fgsGridMin(), options.fgsGridOctaves(), options.fgsGridPerOctave());
     }
 
     private static List<String> deadLetters(KafkaCompanion kafka, String topic, int count) {
@@ -132,6 +122,6 @@ class AttackServiceTest {
 
     private static CheckpointPublished checkpoint(String checkpointId, String sha256) {
         return new CheckpointPublished(1, RUN, checkpointId, TrainedCheckpointResource.KEY, sha256, true, 1, "mlp",
-                "generated", "vanilla", List.of("deepfool", "fgs", "pgd-linf"), Map.of("testSubset", 100));
+                "generated", "vanilla", List.of("standard"), Map.of("testSubset", 100));
     }
 }
