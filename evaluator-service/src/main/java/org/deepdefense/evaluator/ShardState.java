@@ -51,7 +51,7 @@ public class ShardState {
     }
 
     public void save(ShardResult result) {
-        write(result.checkpointId(), SHARD_PREFIX + result.attack() + "-" + result.shard() + ".json", result);
+        write(result.checkpointId(), SHARD_PREFIX + result.shard() + ".json", result);
     }
 
     /** Records that the report is published and forgets what it was made of. */
