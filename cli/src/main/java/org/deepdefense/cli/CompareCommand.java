@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.IntStream;
+import org.deepdefense.attack.AttackSettings;
 import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.data.Dataset;
 import org.deepdefense.data.DatasetName;
@@ -74,7 +75,12 @@ final class CompareCommand {
             default -> throw new Args.UsageException("--eval-on is test or validation");
         };
         Integer evalSubset = args.optionalInteger("eval-subset");
-        List<String> attacks = args.flag("cw") ? append(ATTACKS, "cw-l2") : ATTACKS;
+        AttackSettings defaults = AttackSettings.defaults();
+        RobustnessEvaluator.Options suite = RobustnessEvaluator.Options.suite("standard")
+                .withAttacks(args.flag("cw") ? append(ATTACKS, "cw-l2") : ATTACKS)
+                .withSettings(defaults.withApgd(args.integer("apgd-iterations", defaults.apgdIterations()),
+                        defaults.apgdTargets()).withSquareQueries(args.integer("square-queries",
+                        defaults.squareQueries())));
         long seed = args.integer("seed", 1);
         String tag = args.string("tag", null);
         TrainingConfig recipe = fineTuningRecipe(args, epochs, seed);
@@ -132,7 +138,7 @@ final class CompareCommand {
                     results);
             List<Row> rows = new ArrayList<>();
             for (Method method : methods) {
-                rows.add(evaluate(method, trained.get(method), reference, evaluation, evaluatedOn, attacks, seed,
+                rows.add(evaluate(method, trained.get(method), reference, evaluation, evaluatedOn, suite, seed,
                         store, root, results, commandLine));
             }
             String table = ResultsTable.markdown(rows);
@@ -236,7 +242,7 @@ final class CompareCommand {
     }
 
     private static Row evaluate(Method method, Trained model, Reference reference, Dataset evaluation,
-            String evaluatedOn, List<String> attacks, long seed, CheckpointStore store, NDManager root, Path results,
+            String evaluatedOn, RobustnessEvaluator.Options suite, long seed, CheckpointStore store, NDManager root, Path results,
             String commandLine) throws IOException {
         Path file = results.resolve(method.id() + ".json");
         if (Files.exists(file)) {
@@ -250,8 +256,7 @@ final class CompareCommand {
                         previous.evaluatedOn(), previous.report());
             }
         }
-        RobustnessEvaluator.Options options = RobustnessEvaluator.Options.suite("standard").withAttacks(attacks)
-                .withSeed(seed).withEpsRef(reference.epsRef, reference.source)
+        RobustnessEvaluator.Options options = suite.withSeed(seed).withEpsRef(reference.epsRef, reference.source)
                 .withBudgets(scale(CURVE_RATIOS, reference.epsRef), scale(PGD_L2_RATIOS, reference.l2Reference));
         System.err.printf("%s: evaluating %s on %s%n", method.id(), model.key, evaluatedOn);
         RobustnessReport report;

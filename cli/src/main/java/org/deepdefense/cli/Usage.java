@@ -13,7 +13,7 @@ final class Usage {
               compare   [--arch mlp] [--dataset fashion-mnist] [--methods deepdefense,vanilla,parseval,fgs-adv,deepfool-adv]
                         [--vanilla-epochs 10] [--epochs 5] [--validation 5000] [--fine-tune-subset N]
                         [--eval-on test|validation]
-                        [--eval-subset N] [--cw] [--seed 1] [--tag T] [--results DIR]
+                        [--eval-subset N] [--cw] [--apgd-iterations 100] [--square-queries 5000] [--seed 1] [--tag T] [--results DIR]
                         [--lr L] [--lambda 15] [--c 25] [--d 5] [--parseval-beta 3e-4] [--adv-epsilon 8] [--adv-ratio 0.5]
                         the paper's comparison: one vanilla model, every method fine-tuning it, one row per method
                         (docs/results/<dataset>-<arch>/: table.md, curves.svg, a JSON file per row); resumable

@@ -22,7 +22,8 @@ class CompareCommandTest {
         Path results = dir.resolve("results");
         String[] argv = {"compare", "--dataset", "generated", "--arch", "mlp", "--methods",
             "vanilla,deepdefense,fgs-adv", "--vanilla-epochs", "2", "--epochs", "1", "--validation", "1600",
-            "--eval-on", "validation", "--eval-subset", "60", "--threads", "2",
+            "--eval-on", "validation", "--eval-subset", "60", "--apgd-iterations", "10", "--square-queries", "100",
+            "--threads", "2",
             "--store", dir.resolve("store").toString(), "--results", results.toString()};
         run(argv);
 

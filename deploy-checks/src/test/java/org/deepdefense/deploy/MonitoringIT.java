@@ -167,7 +167,7 @@ class MonitoringIT {
         return """
                 {"schemaVersion": 1, "runId": "%s", "dataset": "generated", "architecture": "mlp",
                  "method": "vanilla", "hyperparameters": {"epochs": 2, "batchSize": 100}, "seed": 7,
-                 "attacks": ["standard"], "trainSubset": 500, "testSubset": 100}
+                 "attacks": ["pgd", "standard"], "trainSubset": 500, "testSubset": 100}
                 """.formatted(runId);
     }
 

@@ -83,6 +83,10 @@ class EvaluatorServiceTest {
                 .body("[0].rho2", equalTo(0.02f)).body("[0].checkpointId", equalTo(CHECKPOINT));
         given().get("/runs").then().statusCode(200).body("[0].runId", equalTo(RUN));
         given().get("/runs/unknown-run").then().statusCode(404);
+        given().get("/runs/" + RUN + "?epsRefFrom=" + RUN).then().statusCode(200)
+                .body("[0].report.epsRefSource", equalTo("run " + RUN + " (checkpoint " + CHECKPOINT + ")"))
+                .body("[0].fgsAccuracy.'0.5'", equalTo(0.7f));
+        given().get("/runs/" + RUN + "?epsRefFrom=unknown-run").then().statusCode(404);
         given().get("/q/health/ready").then().statusCode(200);
     }
 

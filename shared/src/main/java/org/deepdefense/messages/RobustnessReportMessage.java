@@ -80,6 +80,11 @@ public record RobustnessReportMessage(
         Check.required("report", report);
     }
 
+    /** This report with the paper's FGS columns read at another model's ε_ref ({@link RobustnessReport#withEpsRef}). */
+    public RobustnessReportMessage withEpsRef(double reference, String source) {
+        return of(runId, checkpointId, report.withEpsRef(reference, source), timestamp);
+    }
+
     /** The message for a checkpoint's report. */
     public static RobustnessReportMessage of(String runId, String checkpointId, RobustnessReport report,
             String timestamp) {
