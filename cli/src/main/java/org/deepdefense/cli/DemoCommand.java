@@ -109,6 +109,12 @@ final class DemoCommand {
         if (p.status().equals(TrainingProgress.FAILED)) {
             throw new IllegalStateException("run " + p.runId() + " failed: " + p.message());
         }
+        if (p.status().equals(TrainingProgress.RUNNING) && p.imagesPerSecond() == 0) {
+            // Sent when the run starts, before any step: there is no loss or speed to show yet.
+            printer.print(String.format(Locale.ROOT, "  run %s started on %s: %d epochs of %d steps",
+                    p.runId(), p.device(), p.epochs(), p.stepsPerEpoch()), true);
+            return;
+        }
         printer.print(String.format(Locale.ROOT, "  epoch %d/%d step %5d/%-5d loss %.4f acc %.3f %6.0f img/s  ETA %s",
                 p.epoch(), p.epochs(), p.step(), p.stepsPerEpoch(), p.loss(), p.accuracy(), p.imagesPerSecond(),
                 ProgressPrinter.duration(p.etaSeconds())), !p.status().equals(TrainingProgress.RUNNING));

@@ -5,7 +5,9 @@ final class Usage {
     private Usage() {}
 
     static final String TEXT = """
-            usage: ./deepdefense <command> [options]
+            usage: ./deepdefense <command> [options] [--verbose]
+
+            log lines (DJL, Kafka clients, libtorch warnings) go to .deepdefense/cli.log; --verbose shows them
 
               quickstart [--arch mlp] [--dataset fashion-mnist] [--vanilla-epochs 5] [--epochs 1]
                         [--test-subset 2000] [--store checkpoints]
@@ -31,8 +33,17 @@ final class Usage {
                         clean accuracy, rho2 (DeepFool), the paper's FGS at 0.2/0.5/1.0 eps_ref (and the stable FGS),
                         robust accuracy at each budget (worst case per sample over the suite), each attack's share
                         and time, and masking warnings; budgets in grey levels (0-255 minus the training mean)
-              export    --checkpoint KEY --format npz --out FILE.npz [--store checkpoints]
-                        weights under PyTorch state_dict names and layouts, plus input_mean
+              export    --checkpoint KEY --format npz|safetensors|onnx|card --out FILE [--store checkpoints]
+                        [--report REPORT.json | --test-subset N] [--data-dir DIR] [--threads N]
+                        npz, safetensors: weights under PyTorch state_dict names and layouts, plus input_mean;
+                        onnx: opset 13, takes raw 0-255 pixels (the mean subtraction is its first node), metadata
+                        names dataset, method, checkpoint sha256; card: FILE.md and FILE.json with dataset, threat
+                        model, clean and robust accuracy, attack suite, rho2, training, preprocessing, weights sha256,
+                        from an `evaluate --json` report or the standard suite on the first N test images
+              import    --arch ARCH --format safetensors|npz --in FILE --run-id ID [--dataset fashion-mnist]
+                        [--data-dir DIR] [--store checkpoints]
+                        a PyTorch state_dict (the names and layouts export writes, float32) as checkpoint ID/final,
+                        ready for train --from ID/final; input_mean from the file, else the training split's mean
               bench     --arch mlp|lenet|convnet|nin [--threads N] [--steps S] [--batch-size 100]
                         throughput of vanilla and Deep Defense steps on generated data, as one JSON line
 

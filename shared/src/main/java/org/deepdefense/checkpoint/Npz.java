@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
@@ -66,11 +67,35 @@ public final class Npz {
 
     /** Reads all entries in file order, keyed by tensor name (entry name without {@code .npy}). */
     public static LinkedHashMap<String, NamedTensor> read(Path file) throws IOException {
+        return read(file, null);
+    }
+
+    /**
+     * Reads a file from outside: it must hold the schema's tensors as {@code '<f4'} arrays of the schema's shapes.
+     * Names are checked from the zip directory and each shape from its .npy header before the data is read, so
+     * nothing larger than the schema's tensors is allocated.
+     */
+    public static LinkedHashMap<String, NamedTensor> read(Path file, TensorSchema schema) throws IOException {
         LinkedHashMap<String, NamedTensor> tensors = new LinkedHashMap<>();
         try (ZipFile zip = openZip(file)) {
-            for (ZipEntry entry : Collections.list(zip.entries())) {
+            List<? extends ZipEntry> entries = Collections.list(zip.entries());
+            if (schema != null) {
+                List<String> names = new ArrayList<>();
+                for (ZipEntry entry : entries) {
+                    if (!entry.getName().endsWith(ENTRY_SUFFIX)) {
+                        throw new IOException(file + ": entry '" + entry.getName() + "' is not a " + ENTRY_SUFFIX);
+                    }
+                    names.add(tensorName(entry));
+                }
+                try {
+                    schema.checkNames(names);
+                } catch (IOException e) {
+                    throw new IOException(file + ": " + e.getMessage(), e);
+                }
+            }
+            for (ZipEntry entry : entries) {
                 try (CheckedInputStream in = new CheckedInputStream(zip.getInputStream(entry), new CRC32())) {
-                    NamedTensor tensor = readEntry(entry, in);
+                    NamedTensor tensor = readEntry(entry, in, schema);
                     // ZipFile does not verify entry CRCs; without this, corrupt data would load as wrong weights.
                     if (in.getChecksum().getValue() != entry.getCrc()) {
                         throw new IOException("CRC mismatch");
@@ -160,12 +185,23 @@ public final class Npz {
         }
     }
 
-    private static NamedTensor readEntry(ZipEntry entry, InputStream in) throws IOException {
+    private static String tensorName(ZipEntry entry) {
+        return entry.getName().substring(0, entry.getName().length() - ENTRY_SUFFIX.length());
+    }
+
+    private static NamedTensor readEntry(ZipEntry entry, InputStream in, TensorSchema schema) throws IOException {
         String entryName = entry.getName();
         if (!entryName.endsWith(ENTRY_SUFFIX)) {
             throw new IOException("not a " + ENTRY_SUFFIX + " entry");
         }
         Header header = readHeader(in);
+        if (schema != null) {
+            if (header.dtype() != Dtype.F4) {
+                throw new IOException("tensor '" + tensorName(entry) + "' has dtype " + header.dtype().descr
+                        + ", expected <f4 (float32)");
+            }
+            schema.checkShape(tensorName(entry), header.shape());
+        }
         int count = NamedTensor.elementCount(header.shape());
         // Checked before allocating, so a lying header cannot make us allocate more than the entry holds.
         long expectedSize = header.length() + (long) count * header.dtype().size;
@@ -175,8 +211,7 @@ public final class Npz {
         }
         float[] data = new float[count];
         readData(in, header.dtype(), data);
-        return new NamedTensor(entryName.substring(0, entryName.length() - ENTRY_SUFFIX.length()),
-                header.shape(), data);
+        return new NamedTensor(tensorName(entry), header.shape(), data);
     }
 
     private record Header(Dtype dtype, long[] shape, long length) {

@@ -11,5 +11,9 @@
  * import numpy as np, torch
  * params = {name: torch.from_numpy(array) for name, array in np.load("params.npz").items()}
  * }</pre>
+ *
+ * <p>Files from outside (a user's {@code state_dict} as {@link org.deepdefense.checkpoint.Safetensors safetensors}
+ * or NPZ) are read against a {@link org.deepdefense.checkpoint.TensorSchema}: names, dtypes, shapes and offsets are
+ * checked before any tensor data is allocated.
  */
 package org.deepdefense.checkpoint;

@@ -10,6 +10,11 @@ public final class AvgPool2d implements Layer {
         this.k = k;
     }
 
+    /** Window size and stride. */
+    public int kernel() {
+        return k;
+    }
+
     @Override
     public Applied forward(NDArray x, Mode mode) {
         PoolWindows w = PoolWindows.of(x.getShape(), k);

@@ -12,7 +12,8 @@ import java.util.List;
  * ones; the input gradient is only defined for EVAL passes.
  */
 public final class BatchNorm implements Layer {
-    private static final float EPS = 1e-5f;
+    /** As torch.nn.BatchNorm's default eps. */
+    public static final float EPS = 1e-5f;
     private static final float MOMENTUM = 0.1f;
 
     private final Parameter gamma;

@@ -38,6 +38,14 @@ public final class Conv2d implements Layer {
         });
     }
 
+    public int kernel() {
+        return kernel;
+    }
+
+    public int padding() {
+        return padding;
+    }
+
     private static NDArray convolve(NDArray x, NDArray w, NDArray b, int pad) {
         Shape one = new Shape(1, 1);
         return x.getNDArrayInternal().convolution(x, w, b, one, new Shape(pad, pad), one, 1).singletonOrThrow();

@@ -64,6 +64,11 @@ public final class Network implements AutoCloseable {
         return parameters;
     }
 
+    /** The layers in forward order, for exporters that describe the network to another runtime. */
+    public List<Layer> layers() {
+        return layers;
+    }
+
     /** x of shape (N, C, H, W) or (N, C·H·W). */
     public ForwardPass forward(NDArray x, Mode mode) {
         NDArray v = x.reshape(new Shape(-1).addAll(inputShape));

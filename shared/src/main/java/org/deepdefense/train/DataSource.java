@@ -15,7 +15,23 @@ public final class DataSource {
     static final int GENERATED_TRAIN = 2000;
     static final int GENERATED_TEST = 500;
 
+    /** Every dataset the platform knows has ten classes. */
+    public static final int NUM_CLASSES = 10;
+
     private DataSource() {}
+
+    /**
+     * The (channels, height, width) of the dataset's samples, known without reading it: 1×28×28 for MNIST and
+     * Fashion-MNIST, 3×32×32 for CIFAR-10; generated data takes the shape of the architecture's usual dataset.
+     */
+    public static int[] sampleShape(DatasetName name, Architecture architecture) {
+        boolean cifar = switch (name) {
+            case CIFAR10 -> true;
+            case MNIST, FASHION_MNIST -> false;
+            case GENERATED -> architecture == Architecture.CONVNET || architecture == Architecture.NIN;
+        };
+        return cifar ? new int[] {3, 32, 32} : new int[] {1, 28, 28};
+    }
 
     /**
      * @param dataDir explicit dataset directory or null (then the environment variable, then the default place)
@@ -26,10 +42,10 @@ public final class DataSource {
             throws IOException {
         Dataset data;
         if (name == DatasetName.GENERATED) {
-            boolean cifar = architecture == Architecture.CONVNET || architecture == Architecture.NIN;
+            int[] shape = sampleShape(name, architecture);
             int size = subset != null ? subset : split == Split.TRAIN ? GENERATED_TRAIN : GENERATED_TEST;
             // Prototypes are fixed; the seed only draws the noise, so train and test are the same task.
-            data = GeneratedDataset.create(size, cifar ? 3 : 1, cifar ? 32 : 28, cifar ? 32 : 28, 10,
+            data = GeneratedDataset.create(size, shape[0], shape[1], shape[2], NUM_CLASSES,
                     split == Split.TRAIN ? 1 : 2);
         } else {
             data = Datasets.load(name, split, dataDir);

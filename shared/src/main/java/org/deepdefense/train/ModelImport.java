@@ -1,0 +1,123 @@
+package org.deepdefense.train;
+
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.deepdefense.checkpoint.Checkpoint;
+import org.deepdefense.checkpoint.CheckpointMetadata;
+import org.deepdefense.checkpoint.CheckpointStore;
+import org.deepdefense.checkpoint.NamedTensor;
+import org.deepdefense.checkpoint.Npz;
+import org.deepdefense.checkpoint.Safetensors;
+import org.deepdefense.checkpoint.TensorSchema;
+import org.deepdefense.data.DatasetName;
+import org.deepdefense.data.Preprocessor;
+import org.deepdefense.data.Split;
+import org.deepdefense.nn.Architecture;
+import org.deepdefense.nn.Network;
+import org.deepdefense.util.Names;
+
+/**
+ * Brings a PyTorch {@code state_dict} (safetensors or NPZ, the names and layouts {@code export} writes) into the
+ * store as the final checkpoint of a new run, which {@code train --from} can then fine-tune. The file must hold
+ * exactly the architecture's tensors with their shapes, as float32; {@code input_mean} (C, H, W) is optional and
+ * otherwise computed from the dataset's training split. Everything is checked before the store is touched, so a
+ * refused file leaves nothing behind.
+ */
+public final class ModelImport {
+    /** The method recorded for an imported checkpoint: it was trained elsewhere. */
+    public static final String METHOD = "imported";
+
+    public enum Format {
+        SAFETENSORS("safetensors"),
+        NPZ("npz");
+
+        private final String id;
+
+        Format(String id) {
+            this.id = id;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public static Format parse(String name) {
+            return Names.parse(values(), Format::id, name, "format");
+        }
+    }
+
+    /**
+     * @param dataDir where the dataset lives, or null for the usual places; read only when the file has no mean
+     */
+    public record Request(Path file, Format format, Architecture architecture, DatasetName dataset, Path dataDir,
+            String runId) {
+        public Request {
+            CheckpointStore.requireValidRunId(runId);
+        }
+    }
+
+    private ModelImport() {}
+
+    /** Writes {@code <runId>/final} and returns its key and metadata. */
+    public static TrainingJob.Saved run(Request request, CheckpointStore store, NDManager root) throws IOException {
+        String key = CheckpointStore.keyFor(request.runId(), 0, 0, true);
+        if (store.latest(request.runId()).isPresent()) {
+            throw new IllegalArgumentException("run '" + request.runId() + "' already has checkpoints in "
+                    + store.root() + "; import into a new run id");
+        }
+        int[] shape = DataSource.sampleShape(request.dataset(), request.architecture());
+        try (Network network = Network.create(request.architecture(), shape[0], shape[1], shape[2],
+                DataSource.NUM_CLASSES, 0, root)) {
+            TensorSchema schema = new TensorSchema(network.stateShapes(),
+                    Map.of(Checkpoint.INPUT_MEAN_TENSOR, new long[] {shape[0], shape[1], shape[2]}));
+            Map<String, NamedTensor> tensors = switch (request.format()) {
+                case SAFETENSORS -> Safetensors.read(request.file(), schema).tensors();
+                case NPZ -> Npz.read(request.file(), schema);
+            };
+            requireFinite(request.file(), tensors);
+            Map<String, float[]> state = new LinkedHashMap<>();
+            tensors.forEach((name, tensor) -> state.put(name, tensor.data()));
+            network.loadStateDict(state);
+
+            NamedTensor mean = tensors.get(Checkpoint.INPUT_MEAN_TENSOR);
+            Preprocessor preprocessor;
+            String meanSource;
+            if (mean != null) {
+                preprocessor = Preprocessor.fromMean(mean.data(), shape[0], shape[1], shape[2]);
+                meanSource = "input_mean of the imported file";
+            } else {
+                var train = DataSource.load(request.dataset(), Split.TRAIN, request.dataDir(), null,
+                        request.architecture());
+                preprocessor = Preprocessor.meanSubtraction(train);
+                meanSource = String.format(Locale.ROOT, "computed from the %s training split (%d images)",
+                        request.dataset().id(), train.size());
+            }
+            Map<String, Object> origin = new LinkedHashMap<>();
+            origin.put("importedFrom", request.file().getFileName().toString());
+            origin.put("importFormat", request.format().id());
+            origin.put("importedSha256", CheckpointStore.sha256(request.file()));
+            origin.put("inputMean", meanSource);
+            CheckpointMetadata meta = new CheckpointMetadata(CheckpointMetadata.SCHEMA_VERSION, request.runId(),
+                    request.architecture().id(), request.dataset().id(), METHOD, preprocessor.kind(), shape,
+                    DataSource.NUM_CLASSES, origin, 0, 0, 0, Map.of(), true, root.getDevice().toString(),
+                    Instant.now().toString(), null, null);
+            return new TrainingJob.Saved(key, ModelCheckpoints.save(store, key, network, preprocessor, null, meta));
+        }
+    }
+
+    /** A NaN or infinite weight would only surface as NaN logits much later; refuse it with its name now. */
+    private static void requireFinite(Path file, Map<String, NamedTensor> tensors) throws IOException {
+        for (NamedTensor tensor : tensors.values()) {
+            for (float value : tensor.data()) {
+                if (!Float.isFinite(value)) {
+                    throw new IOException(file + ": tensor '" + tensor.name() + "' holds " + value);
+                }
+            }
+        }
+    }
+}

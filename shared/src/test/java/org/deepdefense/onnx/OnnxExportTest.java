@@ -1,0 +1,154 @@
+package org.deepdefense.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import java.nio.FloatBuffer;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.deepdefense.data.Dataset;
+import org.deepdefense.data.DatasetName;
+import org.deepdefense.data.Preprocessor;
+import org.deepdefense.data.Split;
+import org.deepdefense.nn.Architecture;
+import org.deepdefense.nn.Mode;
+import org.deepdefense.nn.Network;
+import org.deepdefense.train.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * ONNX Runtime, an independent implementation, runs the exported model on raw pixels and must give the engine's
+ * logits (engine: mean-subtracted inputs through {@link Network#logits}). Fashion-MNIST test images for the
+ * 28×28 networks, generated 3×32×32 images for the CIFAR ones; freshly seeded weights, as training would not
+ * change what is checked, and BatchNorm given non-trivial statistics and affine parameters.
+ */
+class OnnxExportTest {
+    private static final double TOLERANCE = 1e-4;
+
+    private static NDManager root;
+    private static OrtEnvironment ort;
+
+    @BeforeAll
+    static void start() {
+        root = NDManager.newBaseManager("PyTorch");
+        ort = OrtEnvironment.getEnvironment();
+    }
+
+    @AfterAll
+    static void stop() {
+        root.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Architecture.class, names = {"LINEAR", "MLP", "MLP_BN", "LENET", "CONVNET", "NIN"})
+    void onnxRuntimeGivesTheEnginesLogitsOnRawPixels(Architecture architecture) throws Exception {
+        boolean cifar = architecture == Architecture.CONVNET || architecture == Architecture.NIN;
+        DatasetName dataset = cifar ? DatasetName.GENERATED : DatasetName.FASHION_MNIST;
+        Dataset train = DataSource.load(dataset, Split.TRAIN, null, cifar ? 200 : null, architecture);
+        Dataset test = DataSource.load(dataset, Split.TEST, null, cifar ? 8 : 64, architecture);
+        Preprocessor preprocessor = Preprocessor.meanSubtraction(train);
+        int n = test.size();
+        Shape batch = new Shape(n, test.channels(), test.height(), test.width());
+        try (NDManager scope = root.newSubManager();
+                Network network = Network.create(architecture, test.channels(), test.height(), test.width(), 10, 5,
+                        scope)) {
+            if (architecture == Architecture.MLP_BN) {
+                giveBatchNormRealStatistics(network, scope.create(preprocessor.apply(train, 0, 500),
+                        new Shape(500, 1, 28, 28)));
+            }
+            float[] expected = network.logits(scope.create(preprocessor.apply(test, 0, n), batch)).toFloatArray();
+            byte[] model = OnnxExport.toBytes(network, preprocessor, Map.of("dataset", dataset.id()));
+
+            float[] actual = runOnnx(model, test.images(), batch.getShape());
+            assertEquals(expected.length, actual.length);
+            double worst = maxRelativeError(expected, actual, 10);
+            System.out.printf(Locale.ROOT, "ONNX Runtime vs engine, %s, %d images: max relative logit error %.2e%n",
+                    architecture.id(), n, worst);
+            assertTrue(worst <= TOLERANCE, architecture.id() + ": relative logit error " + worst);
+        }
+    }
+
+    @Test
+    void metadataPropsAndOpsetAreReadableByOnnxRuntime() throws Exception {
+        try (NDManager scope = root.newSubManager();
+                Network network = Network.create(Architecture.MLP, 1, 28, 28, 10, 5, scope)) {
+            Preprocessor preprocessor = Preprocessor.fromMean(new float[784], 1, 28, 28);
+            Map<String, String> props = new LinkedHashMap<>();
+            props.put("dataset", "fashion-mnist");
+            props.put("method", "deepdefense");
+            props.put("checkpoint_sha256", "ab".repeat(32));
+            byte[] model = OnnxExport.toBytes(network, preprocessor, props);
+            try (OrtSession session = ort.createSession(model, new OrtSession.SessionOptions())) {
+                assertEquals(props, session.getMetadata().getCustomMetadata());
+                assertEquals(java.util.Set.of(OnnxExport.INPUT), session.getInputNames());
+                assertEquals(java.util.Set.of(OnnxExport.OUTPUT), session.getOutputNames());
+                assertEquals("deepdefense", session.getMetadata().getProducerName());
+            }
+        }
+    }
+
+    /**
+     * Worst over samples of max|onnx − engine| / max|engine| within the sample's logits: relative to the logit
+     * scale, so that a logit near zero does not turn rounding noise into a large ratio.
+     */
+    static double maxRelativeError(float[] expected, float[] actual, int classes) {
+        double worst = 0;
+        for (int row = 0; row < expected.length / classes; row++) {
+            double scale = 0;
+            double error = 0;
+            for (int j = row * classes; j < (row + 1) * classes; j++) {
+                scale = Math.max(scale, Math.abs(expected[j]));
+                error = Math.max(error, Math.abs(expected[j] - (double) actual[j]));
+            }
+            worst = Math.max(worst, error / Math.max(scale, Float.MIN_NORMAL));
+        }
+        return worst;
+    }
+
+    private static float[] runOnnx(byte[] model, float[] rawPixels, long[] shape) throws Exception {
+        try (OrtSession session = ort.createSession(model, new OrtSession.SessionOptions());
+                OnnxTensor input = OnnxTensor.createTensor(ort, FloatBuffer.wrap(rawPixels, 0,
+                        Math.toIntExact(shape[0] * shape[1] * shape[2] * shape[3])), shape);
+                OrtSession.Result result = session.run(Map.of(OnnxExport.INPUT, input))) {
+            float[][] logits = (float[][]) result.get(0).getValue();
+            float[] flat = new float[logits.length * logits[0].length];
+            for (int i = 0; i < logits.length; i++) {
+                System.arraycopy(logits[i], 0, flat, i * logits[i].length, logits[i].length);
+            }
+            return flat;
+        }
+    }
+
+    /** Running statistics from TRAIN passes over real images, then γ and β away from their 1 and 0. */
+    private static void giveBatchNormRealStatistics(Network network, NDArray x) {
+        for (int i = 0; i < 20; i++) {
+            network.forward(x, Mode.TRAIN);
+        }
+        SplittableRandom random = new SplittableRandom(3);
+        Map<String, float[]> state = network.stateDict();
+        state.forEach((name, values) -> {
+            if (name.startsWith("bn") && (name.endsWith(".weight") || name.endsWith(".bias"))) {
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = (float) (name.endsWith(".weight") ? 0.5 + random.nextDouble() : random.nextDouble() - 0.5);
+                }
+            }
+        });
+        float[] before = state.get("bn1.running_var").clone();
+        network.loadStateDict(state);
+        assertTrue(before[0] != 1f, "TRAIN passes updated the running variance");
+        assertArrayEquals(before, network.stateDict().get("bn1.running_var"));
+    }
+}
