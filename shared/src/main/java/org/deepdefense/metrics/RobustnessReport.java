@@ -317,8 +317,11 @@ public record RobustnessReport(
         robustAccuracy.forEach((norm, byEps) -> byEps.forEach((eps, accuracy) ->
                 line(s, "robust accuracy " + norm + " " + eps, percent(accuracy))));
         for (AttackSummary a : attacks) {
+            StringBuilder after = new StringBuilder();
+            a.robustAfter().forEach((eps, accuracy) -> after.append(eps).append(": ").append(percent(accuracy))
+                    .append("  "));
             line(s, "  " + a.name() + " (" + a.norm() + ")", String.format(Locale.ROOT,
-                    "robust after: %s  %.1f s, %.0f img/s", a.robustAfter(), a.seconds(), a.imagesPerSecond()));
+                    "robust after it at %s(%.1f s, %.0f img/s)", after, a.seconds(), a.imagesPerSecond()));
         }
         if (cwMedianRatio != null) {
             line(s, "C&W-L2", String.format(Locale.ROOT, "%.4e  (median ||delta||/||x|| over %d samples)",
