@@ -23,6 +23,7 @@ import org.deepdefense.data.Split;
 import org.deepdefense.metrics.RobustnessEvaluator;
 import org.deepdefense.metrics.RobustnessReport;
 import org.deepdefense.nn.Architecture;
+import org.deepdefense.nn.DeviceChoice;
 import org.deepdefense.train.DataSource;
 import org.deepdefense.train.Method;
 import org.deepdefense.train.ModelCheckpoints;
@@ -90,6 +91,7 @@ final class CompareCommand {
         Path results = args.path("results", "docs/results/" + dataset.id() + "-" + architecture.id() + suffix
                 + (onValidation ? "-validation" : ""));
         Engines.configureThreads(args.integer("threads", Runtime.getRuntime().availableProcessors()));
+        DeviceChoice device = Engines.device(args);
         args.requireAllUsed();
         if (!methods.contains(Method.VANILLA) && !methods.contains(Method.DEEPDEFENSE)) {
             throw new Args.UsageException("--methods must include vanilla or deepdefense (ε_ref comes from them)");
@@ -112,7 +114,7 @@ final class CompareCommand {
                 onValidation ? "validation split (last " + validationSize + " training images)" : "test set",
                 evaluation.size());
 
-        try (NDManager root = Engines.newManager()) {
+        try (NDManager root = Engines.newManager(device)) {
             Map<Method, Trained> trained = new LinkedHashMap<>();
             String vanillaRun = prefix + "-vanilla-e" + vanillaEpochs + "-s" + seed;
             TrainingJob.Spec vanillaSpec = new TrainingJob.Spec(vanillaRun, dataset, dataDir, architecture,

@@ -1,6 +1,7 @@
 package org.deepdefense.cli;
 
 import ai.djl.ndarray.NDManager;
+import org.deepdefense.nn.DeviceChoice;
 
 /** DJL engine set-up shared by the commands. */
 final class Engines {
@@ -15,7 +16,17 @@ final class Engines {
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
     }
 
-    static NDManager newManager() {
-        return NDManager.newBaseManager("PyTorch");
+    /** The {@code --device cpu|gpu|auto} option (default auto). */
+    static DeviceChoice device(Args args) {
+        try {
+            return DeviceChoice.parse(args.string("device", "auto"));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException(e.getMessage());
+        }
+    }
+
+    /** The root manager on the chosen device; {@code gpu} without CUDA fails here, saying why. */
+    static NDManager newManager(DeviceChoice device) {
+        return device.newManager();
     }
 }

@@ -15,6 +15,7 @@ import org.deepdefense.data.Split;
 import org.deepdefense.metrics.RobustnessEvaluator;
 import org.deepdefense.metrics.RobustnessReport;
 import org.deepdefense.nn.Architecture;
+import org.deepdefense.nn.DeviceChoice;
 import org.deepdefense.train.DataSource;
 import org.deepdefense.train.ModelCheckpoints;
 
@@ -49,9 +50,10 @@ final class EvaluateCommand {
         Path json = args.path("json", null);
         int batchSize = args.integer("batch-size", 100);
         Engines.configureThreads(args.integer("threads", Runtime.getRuntime().availableProcessors()));
+        DeviceChoice device = Engines.device(args);
         args.requireAllUsed();
 
-        try (NDManager root = Engines.newManager();
+        try (NDManager root = Engines.newManager(device);
                 ModelCheckpoints.Loaded model = ModelCheckpoints.load(store, key, null, root)) {
             CheckpointMetadata meta = model.checkpoint().metadata();
             Dataset test = DataSource.load(DatasetName.parse(meta.dataset()), Split.TEST, dataDir,

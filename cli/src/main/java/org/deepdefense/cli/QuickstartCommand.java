@@ -13,6 +13,7 @@ import org.deepdefense.data.Split;
 import org.deepdefense.metrics.RobustnessEvaluator;
 import org.deepdefense.metrics.RobustnessReport;
 import org.deepdefense.nn.Architecture;
+import org.deepdefense.nn.DeviceChoice;
 import org.deepdefense.train.DataSource;
 import org.deepdefense.train.Method;
 import org.deepdefense.train.ModelCheckpoints;
@@ -40,11 +41,12 @@ final class QuickstartCommand {
         int testSubset = args.integer("test-subset", 2000);
         CheckpointStore store = new CheckpointStore(args.path("store", "checkpoints"));
         Engines.configureThreads(args.integer("threads", Runtime.getRuntime().availableProcessors()));
+        DeviceChoice device = Engines.device(args);
         args.requireAllUsed();
 
         String vanillaRun = "quickstart-vanilla-" + architecture.id();
         String defenseRun = "quickstart-deepdefense-" + architecture.id();
-        try (NDManager root = Engines.newManager()) {
+        try (NDManager root = Engines.newManager(device)) {
             System.err.printf("1/3 vanilla training: %s on %s, %d epochs%n", architecture.id(), dataset.id(), vanillaEpochs);
             String vanilla = train(new TrainingJob.Spec(vanillaRun, dataset, dataDir, architecture,
                     TrainingConfig.defaults(Method.VANILLA).withEpochs(vanillaEpochs), null, null, null), store, root);

@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.data.DatasetName;
 import org.deepdefense.nn.Architecture;
+import org.deepdefense.nn.DeviceChoice;
 import org.deepdefense.train.Method;
 import org.deepdefense.train.TrainingConfig;
 import org.deepdefense.train.TrainingJob;
@@ -42,11 +43,12 @@ final class TrainCommand {
         String subset = args.string("train-subset", null);
         CheckpointStore store = new CheckpointStore(args.path("store", "checkpoints"));
         Engines.configureThreads(args.integer("threads", Runtime.getRuntime().availableProcessors()));
+        DeviceChoice device = Engines.device(args);
         args.requireAllUsed();
 
         TrainingJob.Spec spec = new TrainingJob.Spec(runId, dataset, dataDir, architecture, config, base, null,
                 subset == null ? null : Integer.valueOf(subset));
-        try (NDManager root = Engines.newManager()) {
+        try (NDManager root = Engines.newManager(device)) {
             Optional<TrainingJob.Saved> saved = TrainingJob.run(spec, store, root, new TrainProgress(spec));
             TrainingJob.Saved result = saved.orElseThrow();
             System.out.println(result.key());

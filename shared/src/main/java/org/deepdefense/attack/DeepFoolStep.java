@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.deepdefense.nn.ForwardPass;
 import org.deepdefense.nn.GradMode;
+import org.deepdefense.nn.HostTransfers;
 
 /**
  * One linearised DeepFool step for a batch, shared by the evaluation attack and the unrolled training-time
@@ -53,7 +54,7 @@ public final class DeepFoolStep {
             }
             NDArray seedArray = scope.create(seeds, new Shape((long) k * n, k));
             allBoundaries = GradMode.withoutGradient(() -> pass.inputGradient(seedArray));
-            float[] norms = allBoundaries.reshape(k * n, -1).norm(new int[] {1}).toFloatArray();
+            float[] norms = HostTransfers.floats(allBoundaries.reshape(k * n, -1).norm(new int[] {1}));
             for (int a = 0; a < n; a++) {
                 if (active[a] && target[a] < 0) {
                     chosen[a] = nearestBoundary(logits, norms, a, n, k, source[a]);
@@ -91,7 +92,7 @@ public final class DeepFoolStep {
         // A row whose boundary normal (nearly) vanishes, e.g. all ReLUs off at an iterate, cannot take a DeepFool
         // step: r would be huge and 1/‖w‖⁴ in its derivative overflows to NaN. Such rows stop moving; their ‖w‖²
         // is replaced by a constant 1 so that no gradient flows through it.
-        float[] squared = squaredNorm.toFloatArray();
+        float[] squared = HostTransfers.floats(squaredNorm);
         float[] usable = new float[n];
         for (int a = 0; a < n; a++) {
             boolean bounded = true;

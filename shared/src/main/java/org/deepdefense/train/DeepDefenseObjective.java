@@ -2,6 +2,7 @@ package org.deepdefense.train;
 
 import ai.djl.ndarray.NDArray;
 import org.deepdefense.nn.ForwardPass;
+import org.deepdefense.nn.HostTransfers;
 import org.deepdefense.nn.Mode;
 import org.deepdefense.nn.Network;
 
@@ -44,7 +45,7 @@ public final class DeepDefenseObjective implements Objective {
     public Loss loss(Network network, NDArray x, ForwardPass first, int[] labels) {
         UnrolledDeepFool.Perturbation perturbation = deepFool.perturb(network, x, first, labels);
         NDArray loss = Objective.crossEntropy(first.logits(), labels).add(regularizer(perturbation));
-        return new Loss(loss, perturbation.ratio().mean().getFloat());
+        return new Loss(loss, HostTransfers.scalar(perturbation.ratio().mean()));
     }
 
     UnrolledDeepFool deepFool() {

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.deepdefense.nn.HostTransfers;
 import org.deepdefense.nn.Parameter;
 import org.deepdefense.nn.Scope;
 
@@ -49,10 +50,13 @@ public final class Sgd implements AutoCloseable {
     public boolean step(List<Parameter> parameters, double learningRate, NDManager step) {
         List<Parameter> trainable = parameters.stream().filter(Parameter::trainable).toList();
         List<NDArray> gradients = trainable.stream().map(p -> Scope.own(p.value().getGradient(), step)).toList();
-        double squaredNorm = 0;
+        // One transfer for the whole norm, not one per parameter: each is a device synchronisation on a GPU.
+        NDArray squaredSum = null;
         for (NDArray g : gradients) {
-            squaredNorm += g.square().sum().getFloat();
+            NDArray squared = g.square().sum();
+            squaredSum = squaredSum == null ? squared : squaredSum.add(squared);
         }
+        double squaredNorm = squaredSum == null ? 0 : HostTransfers.scalar(squaredSum);
         boolean apply = Double.isFinite(squaredNorm);
         double norm = Math.sqrt(squaredNorm);
         float clip = norm > MAX_GRADIENT_NORM ? (float) (MAX_GRADIENT_NORM / norm) : 1f;

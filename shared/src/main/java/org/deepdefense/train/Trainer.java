@@ -8,8 +8,9 @@ import ai.djl.training.GradientCollector;
 import org.deepdefense.data.Dataset;
 import org.deepdefense.data.EpochOrder;
 import org.deepdefense.data.Preprocessor;
-import org.deepdefense.nn.Logits;
 import org.deepdefense.nn.ForwardPass;
+import org.deepdefense.nn.HostTransfers;
+import org.deepdefense.nn.Logits;
 import org.deepdefense.nn.Network;
 
 /**
@@ -162,14 +163,14 @@ public final class Trainer implements AutoCloseable {
                 ForwardPass first = network.forward(x, objective.mode());
                 loss = objective.loss(network, x, first, labels);
                 collector.backward(loss.value());
-                logits = first.logits().toFloatArray();
+                logits = HostTransfers.floats(first.logits());
             }
             boolean applied = optimizer.step(network.parameters(), learningRate, step);
             if (applied && retraction != null) {
                 retraction.apply(network.parameters(), step);
             }
             int correct = Logits.correct(logits, labels, network.numClasses());
-            return new StepResult(loss.value().getFloat(), correct, loss.meanRatio(), applied);
+            return new StepResult(HostTransfers.scalar(loss.value()), correct, loss.meanRatio(), applied);
         }
     }
 

@@ -4,8 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.deepdefense.attack.DeepFoolStep;
-import org.deepdefense.nn.Logits;
 import org.deepdefense.nn.ForwardPass;
+import org.deepdefense.nn.HostTransfers;
+import org.deepdefense.nn.Logits;
 import org.deepdefense.nn.Mode;
 import org.deepdefense.nn.Network;
 
@@ -55,7 +56,7 @@ public final class UnrolledDeepFool {
         NDManager scope = x0.getManager();
         int b = labels.length;
         int k = network.numClasses();
-        float[] logits = first.logits().toFloatArray();
+        float[] logits = HostTransfers.floats(first.logits());
         int[] predicted0 = new int[b];
         boolean[] correct = new boolean[b];
         int[] source = new int[b];
@@ -79,7 +80,7 @@ public final class UnrolledDeepFool {
             if (it > 0) {
                 NDArray x = x0.reshape(b, -1).add(total.reshape(b, -1).mul(scale));
                 pass = network.forward(select == null ? x : select.matMul(x), Mode.EVAL);
-                logits = pass.logits().toFloatArray();
+                logits = HostTransfers.floats(pass.logits());
             }
             int[] rowSource = new int[n];
             int[] rowTarget = new int[n];
@@ -126,7 +127,7 @@ public final class UnrolledDeepFool {
 
     /** MAX_STEP_RATIO·‖x₀‖ per sample. */
     private static float[] maxStepNorms(NDArray x0, int b) {
-        float[] x = x0.toFloatArray();
+        float[] x = HostTransfers.floats(x0);
         int d = x.length / b;
         float[] bound = new float[b];
         for (int i = 0; i < b; i++) {

@@ -3,6 +3,7 @@ package org.deepdefense.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -11,8 +12,6 @@ import ai.djl.training.GradientCollector;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,21 +20,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class InverseNetworkTest {
     private static final int N = 3;
     private static final int REPLICAS = 2;
-    private static NDManager root;
-
-    @BeforeAll
-    static void open() {
-        root = NDManager.newBaseManager("PyTorch");
-    }
-
-    @AfterAll
-    static void close() {
-        root.close();
-    }
-
     static Stream<Arguments> layers() {
         SplittableRandom r = new SplittableRandom(7);
-        return Stream.of(
+        return TestDevices.times(Stream.of(
                 Arguments.of("linear", new Shape(N, 6), (Function<NDManager, Layer>) m -> new Linear("fc", 6, 4, m, r)),
                 Arguments.of("conv 5x5 pad 2", new Shape(N, 2, 8, 8),
                         (Function<NDManager, Layer>) m -> new Conv2d("conv", 2, 3, 5, 2, m, r)),
@@ -47,13 +34,14 @@ class InverseNetworkTest {
                 Arguments.of("flatten", new Shape(N, 2, 3, 3), (Function<NDManager, Layer>) m -> new Flatten()),
                 Arguments.of("batchnorm 1d", new Shape(N, 5), (Function<NDManager, Layer>) m -> trainedBatchNorm(m, 5, 2)),
                 Arguments.of("batchnorm 2d", new Shape(N, 3, 4, 4),
-                        (Function<NDManager, Layer>) m -> trainedBatchNorm(m, 3, 4)));
+                        (Function<NDManager, Layer>) m -> trainedBatchNorm(m, 3, 4))));
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{1} on {0}")
     @MethodSource("layers")
-    void layerInputGradientMatchesAutograd(String name, Shape inputShape, Function<NDManager, Layer> factory) {
-        try (NDManager m = root.newSubManager()) {
+    void layerInputGradientMatchesAutograd(Device device, String name, Shape inputShape,
+            Function<NDManager, Layer> factory) {
+        try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
             Layer layer = factory.apply(m);
             NDArray x = m.randomNormal(inputShape);
             NDArray out = layer.forward(x, Mode.EVAL).output();
@@ -69,18 +57,18 @@ class InverseNetworkTest {
     }
 
     static Stream<Arguments> architectures() {
-        return Stream.of(
+        return TestDevices.times(Stream.of(
                 Arguments.of(Architecture.MLP, new Shape(1, 28, 28)),
                 Arguments.of(Architecture.MLP_BN, new Shape(1, 28, 28)),
                 Arguments.of(Architecture.LENET, new Shape(1, 28, 28)),
                 Arguments.of(Architecture.CONVNET, new Shape(3, 32, 32)),
-                Arguments.of(Architecture.NIN, new Shape(3, 32, 32)));
+                Arguments.of(Architecture.NIN, new Shape(3, 32, 32))));
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{1} on {0}")
     @MethodSource("architectures")
-    void networkInputGradientMatchesAutograd(Architecture architecture, Shape sample) {
-        try (NDManager m = root.newSubManager();
+    void networkInputGradientMatchesAutograd(Device device, Architecture architecture, Shape sample) {
+        try (NDManager m = NDManager.newBaseManager(device, "PyTorch");
                 Network net = Network.create(architecture, (int) sample.get(0), (int) sample.get(1),
                         (int) sample.get(2), 10, 11, m)) {
             NDArray x = m.randomNormal(0, 50, new Shape(N).addAll(sample), ai.djl.ndarray.types.DataType.FLOAT32);

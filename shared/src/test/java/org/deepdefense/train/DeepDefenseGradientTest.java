@@ -3,6 +3,7 @@ package org.deepdefense.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -17,15 +18,18 @@ import org.deepdefense.nn.Mode;
 import org.deepdefense.nn.Network;
 import org.deepdefense.nn.Parameter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The regulariser, differentiated through the unrolled DeepFool, against central finite differences. */
 class DeepDefenseGradientTest {
     private static final int B = 12;
     private static final int K = 10;
 
-    @Test
-    void regularizerGradientMatchesFiniteDifferences() {
-        try (NDManager m = NDManager.newBaseManager("PyTorch");
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("org.deepdefense.nn.TestDevices#all")
+    void regularizerGradientMatchesFiniteDifferences(Device device) {
+        try (NDManager m = NDManager.newBaseManager(device, "PyTorch");
                 Network net = Network.create(Architecture.MLP, 1, 6, 6, K, 21, m)) {
             NDArray x = gaussian(m, new Shape(B, 1, 6, 6), 40, 1);
             int[] labels = halfCorrectLabels(net, x);

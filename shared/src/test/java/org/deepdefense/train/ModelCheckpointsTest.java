@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -22,10 +23,40 @@ import org.deepdefense.data.GeneratedDataset;
 import org.deepdefense.data.Preprocessor;
 import org.deepdefense.nn.Architecture;
 import org.deepdefense.nn.Network;
+import org.deepdefense.nn.TestDevices;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ModelCheckpointsTest {
+
+    /** A checkpoint written on one device loads on every other: parameters travel as Java arrays. */
+    @Test
+    void aCheckpointSavedOnOneDeviceLoadsOnEveryDevice(@TempDir Path dir) throws Exception {
+        CheckpointStore store = new CheckpointStore(dir.resolve("store"));
+        Dataset data = GeneratedDataset.create(20, 1, 28, 28, 10, 2);
+        Preprocessor preprocessor = Preprocessor.meanSubtraction(data);
+        float[] x = preprocessor.apply(data, 0, 4);
+        for (Device from : TestDevices.all().toList()) {
+            String key = "device-" + from.getDeviceType() + "/final";
+            float[] expected;
+            try (NDManager root = NDManager.newBaseManager(from, "PyTorch");
+                    Network network = Network.create(Architecture.LENET, 1, 28, 28, 10, 4, root)) {
+                expected = network.logits(root.create(x, new Shape(4, 1, 28, 28))).toFloatArray();
+                ModelCheckpoints.save(store, key, network, preprocessor, null, metadata(Architecture.LENET));
+            }
+            for (Device to : TestDevices.all().toList()) {
+                try (NDManager root = NDManager.newBaseManager(to, "PyTorch");
+                        ModelCheckpoints.Loaded loaded = ModelCheckpoints.load(store, key, null, root)) {
+                    assertEquals(to, loaded.network().parameters().get(0).value().getDevice());
+                    float[] actual = loaded.network().logits(root.create(x, new Shape(4, 1, 28, 28))).toFloatArray();
+                    for (int i = 0; i < expected.length; i++) {
+                        assertEquals(expected[i], actual[i], 1e-4 * Math.max(1, Math.abs(expected[i])),
+                                from + " -> " + to);
+                    }
+                }
+            }
+        }
+    }
 
     @Test
     void savedModelLoadsBackWithTheSameLogitsAndExportsPyTorchNames(@TempDir Path dir) throws Exception {

@@ -20,6 +20,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.checkpoint.ChecksumMismatchException;
+import org.deepdefense.nn.DeviceChoice;
 import org.deepdefense.service.DeadLetters;
 import org.deepdefense.train.TrainingJob;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -43,7 +44,7 @@ class TrainingWorker {
     Optional<Path> dataDir;
 
     @ConfigProperty(name = "deepdefense.device")
-    String configuredDevice;
+    DeviceChoice configuredDevice;
 
     @ConfigProperty(name = "deepdefense.trainer.journal-dir")
     Optional<Path> journalDir;
@@ -96,10 +97,13 @@ class TrainingWorker {
      * re-queued from the journal may publish at once, and an emitter used before its channel is wired fails.
      */
     void startWorker(@Observes StartupEvent event) {
+        // gpu on a node where DJL finds no CUDA stops the service at once, with the reason, instead of training
+        // every run on the CPU.
+        String device = configuredDevice.resolve().toString();
         thread = new Thread(this::work, "training-worker");
         thread.start();
-        LOG.infof("trainer ready: store %s, configured device %s, queue capacity %d", store.root(), configuredDevice,
-                queueCapacity);
+        LOG.infof("trainer ready: store %s, device %s (configured: %s), queue capacity %d", store.root(), device,
+                configuredDevice.id(), queueCapacity);
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
@@ -177,9 +181,9 @@ class TrainingWorker {
     /** Returns false when the run was stopped by shutdown and should resume after a restart. */
     private boolean run(Accepted accepted) {
         String runId = accepted.runId();
-        try (NDManager root = NDManager.newBaseManager("PyTorch")) {
+        try (NDManager root = configuredDevice.newManager()) {
             String device = root.getDevice().toString();
-            LOG.infof("run %s: starting on device %s (configured: %s)", runId, device, configuredDevice);
+            LOG.infof("run %s: starting on device %s (configured: %s)", runId, device, configuredDevice.id());
             RunReporter reporter = new RunReporter(accepted.request(), device, publisher, metrics, progressInterval,
                     () -> stopping);
             try {

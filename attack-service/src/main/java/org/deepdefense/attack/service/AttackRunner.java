@@ -33,6 +33,7 @@ import org.deepdefense.metrics.RobustnessEvaluator;
 import org.deepdefense.metrics.Progress;
 import org.deepdefense.metrics.SampleOutcomes;
 import org.deepdefense.nn.Architecture;
+import org.deepdefense.nn.DeviceChoice;
 import org.deepdefense.train.DataSource;
 import org.deepdefense.train.ModelCheckpoints;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -49,6 +50,7 @@ public class AttackRunner {
     private final EvaluationOptions options;
     private final int shardSize;
     private final MeterRegistry registry;
+    private final DeviceChoice device;
     private final Map<String, AtomicReference<Double>> imagesPerSecond = new ConcurrentHashMap<>();
     private Model model;
 
@@ -81,6 +83,7 @@ public class AttackRunner {
             @ConfigProperty(name = "deepdefense.attack.square-queries", defaultValue = "5000") int squareQueries,
             @ConfigProperty(name = "deepdefense.attack.seed", defaultValue = "1") long seed,
             @ConfigProperty(name = "deepdefense.attack.check-stride", defaultValue = "10") int checkStride,
+            @ConfigProperty(name = "deepdefense.device", defaultValue = "auto") DeviceChoice device,
             MeterRegistry registry) throws IOException {
         if (shardSize < 1 || shardSize % batchSize != 0) {
             // Shard boundaries on batch boundaries: a shard then computes exactly the batches of an unsplit run.
@@ -93,6 +96,8 @@ public class AttackRunner {
                 l2Budgets, pgdSteps, apgdIterations, apgdTargets, squareQueries, seed, checkStride);
         this.shardSize = shardSize;
         this.registry = registry;
+        this.device = device;
+        device.resolve(); // gpu where DJL finds no CUDA: refuse to start, with the reason
     }
 
     /**
@@ -151,7 +156,7 @@ public class AttackRunner {
         }
         closeModel();
         Dataset test = testSet(shard.dataset(), shard.architecture(), shard.testSubset());
-        NDManager manager = NDManager.newBaseManager();
+        NDManager manager = device.newManager();
         try {
             model = new Model(shard, manager, ModelCheckpoints.load(store, shard.storeKey(), shard.sha256(), manager),
                     test);
