@@ -25,7 +25,10 @@ final class Engines {
         }
     }
 
-    /** The root manager on the chosen device; {@code gpu} without CUDA fails here, saying why. */
+    /**
+     * The root manager on the chosen device; {@code gpu} without CUDA fails here, saying why. Export and import only
+     * move arrays between files and Java: they take the CPU.
+     */
     static NDManager newManager(DeviceChoice device) {
         return device.newManager();
     }

@@ -17,6 +17,7 @@ import org.deepdefense.data.Split;
 import org.deepdefense.metrics.RobustnessEvaluator;
 import org.deepdefense.metrics.RobustnessReport;
 import org.deepdefense.nn.Architecture;
+import org.deepdefense.nn.DeviceChoice;
 import org.deepdefense.onnx.OnnxExport;
 import org.deepdefense.train.DataSource;
 import org.deepdefense.train.ModelCheckpoints;
@@ -56,7 +57,7 @@ final class ExportCommand {
                 Safetensors.write(out, ModelCheckpoints.exportTensors(checkpoint), metadata);
             }
             case "onnx" -> {
-                try (NDManager root = Engines.newManager();
+                try (NDManager root = Engines.newManager(DeviceChoice.CPU);
                         ModelCheckpoints.Loaded model = ModelCheckpoints.load(store, key, null, root)) {
                     OnnxExport.write(out, model.network(), model.preprocessor(),
                             provenance(key, model.checkpoint().metadata()));
@@ -96,7 +97,7 @@ final class ExportCommand {
             throw new Args.UsageException("a card needs --report FILE (from evaluate --json) or --test-subset N");
         }
         ModelCard card;
-        try (NDManager root = Engines.newManager();
+        try (NDManager root = Engines.newManager(DeviceChoice.CPU);
                 ModelCheckpoints.Loaded model = ModelCheckpoints.load(store, key, null, root)) {
             CheckpointMetadata meta = model.checkpoint().metadata();
             String preprocessing = meta.preprocessing() + ": " + model.preprocessor().describe();

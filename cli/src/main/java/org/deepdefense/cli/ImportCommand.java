@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.data.DatasetName;
 import org.deepdefense.nn.Architecture;
+import org.deepdefense.nn.DeviceChoice;
 import org.deepdefense.train.ModelImport;
 import org.deepdefense.train.TrainingJob;
 
@@ -25,7 +26,7 @@ final class ImportCommand {
         Path dataDir = args.path("data-dir", null);
         CheckpointStore store = new CheckpointStore(args.path("store", "checkpoints"));
         args.requireAllUsed();
-        try (NDManager root = Engines.newManager()) {
+        try (NDManager root = Engines.newManager(DeviceChoice.CPU)) {
             TrainingJob.Saved saved = ModelImport.run(
                     new ModelImport.Request(file, format, architecture, dataset, dataDir, runId), store, root);
             System.err.printf("imported %s as %s (%s on %s, input mean: %s, sha256 %s)%n", file, saved.key(),

@@ -47,6 +47,9 @@ final class Usage {
               bench     --arch mlp|lenet|convnet|nin [--threads N] [--steps S] [--batch-size 100]
                         throughput of vanilla and Deep Defense steps on generated data, as one JSON line
 
+            train, evaluate, quickstart, compare and bench also take --device cpu|gpu|auto (default auto: the GPU
+            when DJL sees one; gpu without CUDA is an error) and --threads N.
+
             the platform (Kafka broker and the three services) on this machine; --run-dir defaults to
             .deepdefense/pipeline in the checkout:
               up        [--run-dir DIR]   starts it in the background, prints the broker address, URLs, topics, logs

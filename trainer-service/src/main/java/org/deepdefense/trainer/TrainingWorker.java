@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.checkpoint.ChecksumMismatchException;
 import org.deepdefense.nn.DeviceChoice;
+import org.deepdefense.nn.GradMode;
 import org.deepdefense.service.DeadLetters;
 import org.deepdefense.train.TrainingJob;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -181,6 +182,8 @@ class TrainingWorker {
     /** Returns false when the run was stopped by shutdown and should resume after a restart. */
     private boolean run(Accepted accepted) {
         String runId = accepted.runId();
+        // The engine may have started on another thread (the device check at start-up).
+        GradMode.disableOnThisThread();
         try (NDManager root = configuredDevice.newManager()) {
             String device = root.getDevice().toString();
             LOG.infof("run %s: starting on device %s (configured: %s)", runId, device, configuredDevice.id());

@@ -34,6 +34,7 @@ import org.deepdefense.metrics.Progress;
 import org.deepdefense.metrics.SampleOutcomes;
 import org.deepdefense.nn.Architecture;
 import org.deepdefense.nn.DeviceChoice;
+import org.deepdefense.nn.GradMode;
 import org.deepdefense.train.DataSource;
 import org.deepdefense.train.ModelCheckpoints;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -129,6 +130,8 @@ public class AttackRunner {
      */
     public synchronized ShardResult run(AttackShard shard) throws IOException {
         long begun = System.nanoTime();
+        // The engine may have started on another thread (the device check at start-up).
+        GradMode.disableOnThisThread();
         Model current = load(shard);
         EvaluationOptions o = shard.options();
         SampleOutcomes outcomes = new RobustnessEvaluator(current.loaded().network(), current.loaded().preprocessor(),
