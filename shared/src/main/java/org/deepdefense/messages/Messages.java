@@ -36,7 +36,8 @@ public final class Messages {
     public static final int MAX_RECORD_BYTES = 1024 * 1024;
 
     public static final List<String> DATASETS = List.of("mnist", "fashion-mnist", "cifar10", "generated");
-    public static final List<String> ARCHITECTURES = List.of("mlp", "mlp-bn", "lenet", "convnet", "nin");
+    public static final List<String> ARCHITECTURES =
+            List.of("mlp", "mlp-bn", "lenet", "convnet", "nin", "resnet18-cifar", "resnet18", "alexnet");
     public static final List<String> METHODS =
             List.of("vanilla", "deepdefense", "parseval", "fgs-adv", "deepfool-adv");
     /** What an {@code attacks} list may name: registered attacks and the suite presets. */

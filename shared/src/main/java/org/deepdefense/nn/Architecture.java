@@ -6,7 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
-/** The networks of the paper's experiments (DESIGN §1), with PyTorch state_dict names. */
+/**
+ * The networks of the paper's experiments (DESIGN §1) and torchvision's ResNet-18 and AlexNet, with PyTorch
+ * (torchvision) state_dict names.
+ */
 public enum Architecture {
     /** Multinomial logistic regression: a linear classifier, whose DeepFool perturbation has a closed form. */
     LINEAR("linear"),
@@ -19,7 +22,17 @@ public enum Architecture {
     /** The official CIFAR-10 ConvNet. */
     CONVNET("convnet"),
     /** Network in Network for CIFAR-10 (never released by the paper's authors). */
-    NIN("nin");
+    NIN("nin"),
+    /** ResNet-18 for 32×32 images: a 3×3 stem without pooling, then torchvision's four stages and head. */
+    RESNET18_CIFAR("resnet18-cifar"),
+    /** torchvision's resnet18 (7×7/2 stem, 3×3/2 max pooling), for 224×224 images. */
+    RESNET18("resnet18"),
+    /**
+     * torchvision's alexnet for 224×224 images, without its two dropout layers: the engine has no stochastic layer
+     * (DeepFool and the inverse network need one deterministic map), so training here runs without dropout. The
+     * parameters, and so the state_dict, are torchvision's.
+     */
+    ALEXNET("alexnet");
 
     private final String id;
 
@@ -33,6 +46,15 @@ public enum Architecture {
 
     public static Architecture parse(String name) {
         return Names.parse(values(), Architecture::id, name, "architecture");
+    }
+
+    /** (channels, height, width) of the images this architecture is made for; generated data takes this shape. */
+    public int[] usualInputShape() {
+        return switch (this) {
+            case LINEAR, MLP, MLP_BN, LENET -> new int[] {1, 28, 28};
+            case CONVNET, NIN, RESNET18_CIFAR -> new int[] {3, 32, 32};
+            case RESNET18, ALEXNET -> new int[] {3, 224, 224};
+        };
     }
 
     /**
@@ -114,6 +136,32 @@ public enum Architecture {
                 l.add(new Conv2d("cccp6", 192, classes, 1, 0, manager, random));
                 l.add(new AvgPool2d(8));
                 l.add(new Flatten());
+            }
+            case RESNET18_CIFAR -> l.addAll(ResNet.resnet18(false, channels, classes, 64, manager, random));
+            case RESNET18 -> l.addAll(ResNet.resnet18(true, channels, classes, 64, manager, random));
+            case ALEXNET -> {
+                // torchvision's adaptive 6×6 average pooling is the identity on the 6×6 maps of 224×224 inputs,
+                // the only size it is left out for.
+                requireSize(height, width, 224);
+                l.add(new Conv2d("features.0", channels, 64, 11, 4, 2, true, manager, random));
+                l.add(new Relu());
+                l.add(new StridedMaxPool2d(3, 2, 0));
+                l.add(new Conv2d("features.3", 64, 192, 5, 1, 2, true, manager, random));
+                l.add(new Relu());
+                l.add(new StridedMaxPool2d(3, 2, 0));
+                l.add(new Conv2d("features.6", 192, 384, 3, 1, 1, true, manager, random));
+                l.add(new Relu());
+                l.add(new Conv2d("features.8", 384, 256, 3, 1, 1, true, manager, random));
+                l.add(new Relu());
+                l.add(new Conv2d("features.10", 256, 256, 3, 1, 1, true, manager, random));
+                l.add(new Relu());
+                l.add(new StridedMaxPool2d(3, 2, 0));
+                l.add(new Flatten());
+                l.add(new Linear("classifier.1", 256 * 6 * 6, 4096, manager, random));
+                l.add(new Relu());
+                l.add(new Linear("classifier.4", 4096, 4096, manager, random));
+                l.add(new Relu());
+                l.add(new Linear("classifier.6", 4096, classes, manager, random));
             }
         }
         return l;

@@ -19,7 +19,7 @@ public final class Network implements AutoCloseable {
     private final List<Layer> layers;
     private final List<Parameter> parameters;
 
-    private Network(Architecture architecture, Shape inputShape, int numClasses, NDManager manager, List<Layer> layers) {
+    Network(Architecture architecture, Shape inputShape, int numClasses, NDManager manager, List<Layer> layers) {
         this.architecture = architecture;
         this.inputShape = inputShape;
         this.numClasses = numClasses;

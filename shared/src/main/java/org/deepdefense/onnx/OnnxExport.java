@@ -13,12 +13,14 @@ import org.deepdefense.nn.AvgPool2d;
 import org.deepdefense.nn.BatchNorm;
 import org.deepdefense.nn.Conv2d;
 import org.deepdefense.nn.Flatten;
+import org.deepdefense.nn.GlobalAvgPool2d;
 import org.deepdefense.nn.Layer;
 import org.deepdefense.nn.Linear;
 import org.deepdefense.nn.MaxPool2d;
 import org.deepdefense.nn.Network;
 import org.deepdefense.nn.Parameter;
 import org.deepdefense.nn.Relu;
+import org.deepdefense.nn.StridedMaxPool2d;
 
 /**
  * A network as an ONNX model (opset {@value #OPSET}) that takes raw 0–255 pixels: its first node subtracts the
@@ -96,10 +98,11 @@ public final class OnnxExport {
         if (layer instanceof Conv2d conv) {
             int k = conv.kernel();
             int p = conv.padding();
+            int s = conv.stride();
             return node("Conv", name, withParameters(input, conv), output)
                     .message(5, intsAttribute("kernel_shape", k, k))
                     .message(5, intsAttribute("pads", p, p, p, p))
-                    .message(5, intsAttribute("strides", 1, 1));
+                    .message(5, intsAttribute("strides", s, s));
         }
         if (layer instanceof BatchNorm bn) {
             // Inputs X, scale, B, mean, var: the order of the state_dict (weight, bias, running_mean, running_var).
@@ -107,10 +110,18 @@ public final class OnnxExport {
                     .message(5, floatAttribute("epsilon", BatchNorm.EPS));
         }
         if (layer instanceof MaxPool2d pool) {
-            return pooling("MaxPool", name, input, output, pool.kernel());
+            return pooling("MaxPool", name, input, output, pool.kernel(), pool.kernel());
+        }
+        if (layer instanceof StridedMaxPool2d pool) {
+            int p = pool.padding();
+            return pooling("MaxPool", name, input, output, pool.kernel(), pool.stride())
+                    .message(5, intsAttribute("pads", p, p, p, p));
+        }
+        if (layer instanceof GlobalAvgPool2d) {
+            return node("GlobalAveragePool", name, List.of(input), output);
         }
         if (layer instanceof AvgPool2d pool) {
-            return pooling("AveragePool", name, input, output, pool.kernel());
+            return pooling("AveragePool", name, input, output, pool.kernel(), pool.kernel());
         }
         if (layer instanceof Relu) {
             return node("Relu", name, List.of(input), output);
@@ -127,10 +138,10 @@ public final class OnnxExport {
         return inputs;
     }
 
-    private static ProtoWriter pooling(String op, String name, String input, String output, int k) {
+    private static ProtoWriter pooling(String op, String name, String input, String output, int k, int stride) {
         return node(op, name, List.of(input), output)
                 .message(5, intsAttribute("kernel_shape", k, k))
-                .message(5, intsAttribute("strides", k, k));
+                .message(5, intsAttribute("strides", stride, stride));
     }
 
     private static ProtoWriter node(String op, String name, List<String> inputs, String output) {

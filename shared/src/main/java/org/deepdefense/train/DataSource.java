@@ -22,21 +22,20 @@ public final class DataSource {
 
     /**
      * The (channels, height, width) of the dataset's samples, known without reading it: 1×28×28 for MNIST and
-     * Fashion-MNIST, 3×32×32 for CIFAR-10; generated data takes the shape of the architecture's usual dataset.
+     * Fashion-MNIST, 3×32×32 for CIFAR-10; generated data takes the shape the architecture is made for.
      */
     public static int[] sampleShape(DatasetName name, Architecture architecture) {
-        boolean cifar = switch (name) {
-            case CIFAR10 -> true;
-            case MNIST, FASHION_MNIST -> false;
-            case GENERATED -> architecture == Architecture.CONVNET || architecture == Architecture.NIN;
+        return switch (name) {
+            case CIFAR10 -> new int[] {3, 32, 32};
+            case MNIST, FASHION_MNIST -> new int[] {1, 28, 28};
+            case GENERATED -> architecture.usualInputShape();
         };
-        return cifar ? new int[] {3, 32, 32} : new int[] {1, 28, 28};
     }
 
     /**
      * @param dataDir explicit dataset directory or null (then the environment variable, then the default place)
      * @param subset keep only the first {@code subset} samples, or null for all
-     * @param architecture decides the shape of generated data (1×28×28, or 3×32×32 for the CIFAR networks)
+     * @param architecture decides the shape of generated data ({@link Architecture#usualInputShape()})
      */
     public static Dataset load(DatasetName name, Split split, Path dataDir, Integer subset, Architecture architecture)
             throws IOException {
