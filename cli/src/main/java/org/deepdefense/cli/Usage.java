@@ -44,7 +44,8 @@ final class Usage {
                         [--data-dir DIR] [--store checkpoints]
                         a PyTorch state_dict (the names and layouts export writes, float32) as checkpoint ID/final,
                         ready for train --from ID/final; input_mean from the file, else the training split's mean
-              bench     --arch mlp|lenet|convnet|nin [--threads N] [--steps S] [--batch-size 100]
+              bench     --arch mlp|lenet|convnet|nin|resnet18-cifar|resnet18|alexnet [--threads N] [--steps S]
+                        [--batch-size 100] [--warmup 10]
                         throughput of vanilla and Deep Defense steps on generated data, as one JSON line
 
             train, evaluate, quickstart, compare and bench also take --device cpu|gpu|auto (default auto: the GPU
