@@ -23,6 +23,13 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
+    /** The rename itself on disk: without it a crash can leave the directory entry pointing at the old file. */
+    private static void syncDirectory(Path directory) throws IOException {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
     public static void write(Path target, Content content) throws IOException {
         Path absolute = target.toAbsolutePath();
         // Same directory so the rename stays on one file system; the leading dot keeps temp files out of
@@ -37,6 +44,7 @@ public final class AtomicFiles {
                 channel.force(true);
             }
             Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            syncDirectory(absolute.getParent());
         } finally {
             Files.deleteIfExists(temp);
         }

@@ -6,7 +6,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.deepdefense.checkpoint.CheckpointMetadata;
 import org.deepdefense.checkpoint.CheckpointStore;
@@ -88,11 +91,51 @@ public final class TrainingJob {
         return run(spec, store, root, events, ResumePoints.NONE);
     }
 
+    /**
+     * A run id resumes (or reports as done) only the run it named before: the same architecture, dataset, method and
+     * hyperparameters. Anything else is refused, naming what differs, rather than mixing two configurations.
+     */
+    static void requireSameRun(Spec spec, String key, CheckpointMetadata meta) {
+        List<String> differences = new ArrayList<>();
+        if (!meta.architecture().equals(spec.architecture().id())) {
+            differences.add("architecture " + meta.architecture() + " vs " + spec.architecture().id());
+        }
+        if (!meta.dataset().equals(spec.dataset().id())) {
+            differences.add("dataset " + meta.dataset() + " vs " + spec.dataset().id());
+        }
+        if (!meta.method().equals(spec.config().method().id())) {
+            differences.add("method " + meta.method() + " vs " + spec.config().method().id());
+        }
+        Map<String, Object> asked = spec.config().toMap();
+        for (Map.Entry<String, Object> entry : asked.entrySet()) {
+            Object saved = meta.hyperparameters().get(entry.getKey());
+            if (!sameValue(saved, entry.getValue())) {
+                differences.add(entry.getKey() + " " + saved + " vs " + entry.getValue());
+            }
+        }
+        if (!differences.isEmpty()) {
+            throw new IllegalArgumentException("run " + spec.runId() + " already has checkpoint " + key
+                    + " of another configuration (saved vs asked: " + String.join(", ", differences)
+                    + "); use a new run id");
+        }
+    }
+
+    /** Numbers compare by value: JSON may give back 5 where the configuration holds 5.0. */
+    private static boolean sameValue(Object saved, Object asked) {
+        if (saved instanceof Number a && asked instanceof Number b) {
+            return a.doubleValue() == b.doubleValue();
+        }
+        return Objects.equals(saved, asked);
+    }
+
     /** The final checkpoint's key and metadata, or empty when the run was stopped before its end. */
     public static Optional<Saved> run(Spec spec, CheckpointStore store, NDManager root, Events events,
             ResumePoints resumePoints) throws IOException {
         String finalKey = CheckpointStore.keyFor(spec.runId(), 0, 0, true);
         Optional<String> latest = store.latest(spec.runId());
+        if (latest.isPresent()) {
+            requireSameRun(spec, latest.get(), store.readMetadata(latest.get()));
+        }
         if (latest.isPresent() && latest.get().equals(finalKey)) {
             return Optional.of(new Saved(finalKey, store.readMetadata(finalKey)));
         }

@@ -13,7 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
+import org.deepdefense.Prerequisite;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,12 +45,15 @@ class NumpyInteropTest {
             np.savez_compressed(sys.argv[2], **arrays)
             """;
 
+    /** The interpreter: DEEPDEFENSE_PYTHON, else python3 from the PATH. */
+    private static final String PYTHON = System.getenv().getOrDefault("DEEPDEFENSE_PYTHON", "python3");
+
     @TempDir
     Path dir;
 
     @BeforeAll
     static void requireNumpy() {
-        Assumptions.assumeTrue(numpyAvailable(), "python3 with numpy is not available");
+        Prerequisite.require(numpyAvailable(), PYTHON + " with numpy is not available (set DEEPDEFENSE_PYTHON)");
     }
 
     private static boolean numpyAvailable() {
@@ -115,7 +118,7 @@ class NumpyInteropTest {
 
     /** Runs a python3 script with arguments and returns its stdout; fails on a non-zero exit. */
     private static String python(String script, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of("python3", "-c", script));
+        List<String> command = new ArrayList<>(List.of(PYTHON, "-c", script));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {

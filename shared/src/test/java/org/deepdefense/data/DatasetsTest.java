@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Function;
-import org.junit.jupiter.api.Assumptions;
+import org.deepdefense.Prerequisite;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,7 +102,7 @@ class DatasetsTest {
     /** The real data, where the Debian package dataset-fashion-mnist is installed (CI installs it). */
     @Test
     void loadsInstalledFashionMnist() throws IOException {
-        Assumptions.assumeTrue(Files.isDirectory(Datasets.FASHION_MNIST_DEFAULT_DIR),
+        Prerequisite.require(Files.isDirectory(Datasets.FASHION_MNIST_DEFAULT_DIR),
                 "Fashion-MNIST not installed (apt-get install -y dataset-fashion-mnist)");
         Path installed = Datasets.FASHION_MNIST_DEFAULT_DIR;
         assertRealSplit(Datasets.load(DatasetName.FASHION_MNIST, Split.TRAIN, installed), 60000);

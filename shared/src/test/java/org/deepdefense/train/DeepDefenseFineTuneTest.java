@@ -2,11 +2,11 @@ package org.deepdefense.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.deepdefense.Prerequisite;
 import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.data.Dataset;
 import org.deepdefense.data.DatasetName;
@@ -24,7 +24,7 @@ class DeepDefenseFineTuneTest {
 
     @Test
     void fineTuningRaisesRho2AndKeepsCleanAccuracy(@TempDir Path dir) throws Exception {
-        assumeTrue(Files.isDirectory(FASHION_MNIST) || System.getenv("DEEPDEFENSE_FASHION_MNIST_DIR") != null,
+        Prerequisite.require(Files.isDirectory(FASHION_MNIST) || System.getenv("DEEPDEFENSE_FASHION_MNIST_DIR") != null,
                 "Fashion-MNIST is not installed (apt-get install -y dataset-fashion-mnist)");
         CheckpointStore store = new CheckpointStore(dir);
         TrainingConfig vanilla = TrainingConfig.defaults(Method.VANILLA).withEpochs(2);

@@ -1,12 +1,12 @@
 package org.deepdefense.train;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.deepdefense.Prerequisite;
 import org.deepdefense.data.Dataset;
 import org.deepdefense.data.DatasetName;
 import org.deepdefense.data.Datasets;
@@ -32,7 +32,8 @@ class MemoryStabilityTest {
      */
     @Test
     void residentMemoryStaysFlatOnceDeepDefenseTrainingIsUnderWay() throws Exception {
-        assumeTrue(Files.isDirectory(FASHION_MNIST), "Fashion-MNIST is not installed (apt-get install -y dataset-fashion-mnist)");
+        Prerequisite.require(Files.isDirectory(FASHION_MNIST),
+                "Fashion-MNIST is not installed (apt-get install -y dataset-fashion-mnist)");
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch", "-Dai.djl.offline=true", "-cp", classpath,

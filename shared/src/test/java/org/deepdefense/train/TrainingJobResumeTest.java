@@ -75,6 +75,25 @@ class TrainingJobResumeTest {
     }
 
     @Test
+    void aRunIdResumesOnlyTheConfigurationItNamedBefore(@TempDir Path dir) throws Exception {
+        CheckpointStore store = new CheckpointStore(dir);
+        try (NDManager root = NDManager.newBaseManager("PyTorch")) {
+            TrainingJob.run(SPEC, store, root, new TrainingJob.Events() {
+                @Override
+                public boolean step(Trainer.StepReport report) {
+                    return report.step() < report.stepsPerEpoch();
+                }
+            });
+            TrainingJob.Spec other = new TrainingJob.Spec(SPEC.runId(), SPEC.dataset(), null, SPEC.architecture(),
+                    SPEC.config().withMethod(Method.PARSEVAL).withLearningRate(0.5), null, null, SPEC.trainSubset());
+            String reason = assertThrows(IllegalArgumentException.class,
+                    () -> TrainingJob.run(other, store, root, new TrainingJob.Events() {})).getMessage();
+            assertTrue(reason.contains("method vanilla vs parseval") && reason.contains("learningRate"), reason);
+            assertEquals(List.of("run/epoch-0001"), store.keys("run"), "nothing written under the other configuration");
+        }
+    }
+
+    @Test
     void aCrashInsideAnEpochResumesFromTheLastResumePointWhichIsNeverAnnounced(@TempDir Path dir) throws Exception {
         CheckpointStore crashedStore = new CheckpointStore(dir.resolve("a"));
         CheckpointStore straightStore = new CheckpointStore(dir.resolve("b"));

@@ -6,6 +6,10 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.deepdefense.messages.CheckpointPublished;
 import org.deepdefense.messages.Message;
@@ -19,8 +23,8 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 class Publisher {
     private static final Logger LOG = Logger.getLogger(Publisher.class);
-    /** Long enough for a broker fail-over; a send that takes longer is treated as failed. */
-    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
+    /** How often a checkpoint send still waiting for the broker is logged (and the stop flag looked at). */
+    private static final Duration REPORT_EVERY = Duration.ofSeconds(30);
 
     @Inject
     @Channel("training-progress")
@@ -38,20 +42,35 @@ class Publisher {
 
     /**
      * Waits for the broker, through an outage of any length: consumers act on checkpoints, so the run must neither
-     * go on nor report success without them. Gives up only when {@code stopping} turns true.
+     * go on nor report success without them. The record is sent once: the idempotent producer retries it until the
+     * broker has it (delivery.timeout.ms in application.properties), so a long outage cannot publish it twice. Only
+     * a send that fails outright (not a slow one) is made again. Gives up only when {@code stopping} turns true.
      *
      * @throws Abandoned when the service stops before the broker has the record
      */
     void checkpoint(CheckpointPublished record, BooleanSupplier stopping) {
         while (true) {
-            try {
-                send(checkpoints, record.runId(), record).await().atMost(SEND_TIMEOUT);
-                return;
-            } catch (RuntimeException e) {
-                if (stopping.getAsBoolean()) {
+            CompletableFuture<Void> sent = send(checkpoints, record.runId(), record).subscribeAsCompletionStage();
+            while (true) {
+                try {
+                    sent.get(REPORT_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+                    return;
+                } catch (TimeoutException e) {
+                    if (stopping.getAsBoolean()) {
+                        throw new Abandoned(record.checkpointId(), e);
+                    }
+                    LOG.warnf("checkpoint %s: still waiting for the broker", record.checkpointId());
+                } catch (ExecutionException e) {
+                    if (stopping.getAsBoolean()) {
+                        throw new Abandoned(record.checkpointId(), e.getCause());
+                    }
+                    LOG.warnf("checkpoint %s not sent (%s); sending it again", record.checkpointId(),
+                            e.getCause().toString());
+                    break;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                     throw new Abandoned(record.checkpointId(), e);
                 }
-                LOG.warnf("checkpoint %s not sent yet (%s); retrying", record.checkpointId(), e.toString());
             }
         }
     }

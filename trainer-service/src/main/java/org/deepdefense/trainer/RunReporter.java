@@ -1,7 +1,11 @@
 package org.deepdefense.trainer;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -157,7 +161,17 @@ final class RunReporter implements TrainingJob.Events {
         if (runId.length() + suffix.length() <= MAX_ID) {
             return runId + suffix;
         }
-        String hash = Integer.toHexString(runId.hashCode());
+        // 48 bits of SHA-256, not String.hashCode: two long run ids sharing a prefix must not share an id.
+        String hash = sha256Hex(runId).substring(0, 12);
         return runId.substring(0, MAX_ID - suffix.length() - hash.length() - 1) + "-" + hash + suffix;
+    }
+
+    private static String sha256Hex(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 }

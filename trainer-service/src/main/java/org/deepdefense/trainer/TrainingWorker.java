@@ -160,8 +160,9 @@ class TrainingWorker {
             boolean ended;
             try {
                 ended = run(next);
-            } catch (RuntimeException e) {
-                // Reporting the failure failed too (the broker is unreachable): keep serving the queue.
+            } catch (RuntimeException | Error e) {
+                // Reporting the failure failed too (the broker is unreachable), or the run hit an Error outside
+                // its own handling: keep serving the queue.
                 LOG.errorf(e, "run %s: could not report its end", next.runId());
                 ended = true;
             }
@@ -214,14 +215,17 @@ class TrainingWorker {
                         e.getMessage(), accepted.payload());
             } catch (IOException | RuntimeException e) {
                 fail(accepted, reporter, e);
+            } catch (OutOfMemoryError | StackOverflowError e) {
+                // The run's arrays are unreachable once it is abandoned: the worker survives to run the next one.
+                fail(accepted, reporter, e);
             }
         }
         return true;
     }
 
-    private void fail(Accepted accepted, RunReporter reporter, Exception e) {
+    private void fail(Accepted accepted, RunReporter reporter, Throwable e) {
         LOG.errorf(e, "run %s failed", accepted.runId());
-        reporter.failed(e.getMessage());
+        reporter.failed(e.getMessage() != null ? e.getMessage() : e.toString());
         metrics.runFinished("failed");
     }
 }

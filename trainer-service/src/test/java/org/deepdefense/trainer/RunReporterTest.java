@@ -23,5 +23,8 @@ class RunReporterTest {
         assertEquals(64, idA.length());
         assertTrue(idA.endsWith("-epoch-0001-step-000010"), idA);
         assertNotEquals(idA, idB);
+        // "Aa" and "BB" have the same String.hashCode: a 32-bit hash of the run id would give both one id.
+        String prefix = "r".repeat(62);
+        assertNotEquals(RunReporter.checkpointId(prefix + "Aa/final"), RunReporter.checkpointId(prefix + "BB/final"));
     }
 }

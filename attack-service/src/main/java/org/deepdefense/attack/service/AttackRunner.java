@@ -52,6 +52,8 @@ public class AttackRunner {
     private final int shardSize;
     private final MeterRegistry registry;
     private final DeviceChoice device;
+    /** The largest test set a checkpoint or shard may name: a record asking for more is refused before loading. */
+    private final int maxTestImages;
     private final Map<String, AtomicReference<Double>> imagesPerSecond = new ConcurrentHashMap<>();
     private Model model;
 
@@ -85,6 +87,7 @@ public class AttackRunner {
             @ConfigProperty(name = "deepdefense.attack.seed", defaultValue = "1") long seed,
             @ConfigProperty(name = "deepdefense.attack.check-stride", defaultValue = "10") int checkStride,
             @ConfigProperty(name = "deepdefense.device", defaultValue = "auto") DeviceChoice device,
+            @ConfigProperty(name = "deepdefense.attack.max-test-images", defaultValue = "100000") int maxTestImages,
             MeterRegistry registry) throws IOException {
         if (shardSize < 1 || shardSize % batchSize != 0) {
             // Shard boundaries on batch boundaries: a shard then computes exactly the batches of an unsplit run.
@@ -98,6 +101,7 @@ public class AttackRunner {
         this.shardSize = shardSize;
         this.registry = registry;
         this.device = device;
+        this.maxTestImages = maxTestImages;
         device.resolve(); // gpu where DJL finds no CUDA: refuse to start, with the reason
     }
 
@@ -110,6 +114,7 @@ public class AttackRunner {
     public List<AttackShard> split(CheckpointPublished checkpoint) throws IOException {
         store.load(checkpoint.storeKey(), checkpoint.sha256()); // refuse a bad checkpoint once, not in every shard
         Integer testSubset = testSubset(checkpoint);
+        requireAtMost("metadata.testSubset", testSubset, maxTestImages);
         int samples = testSet(checkpoint.dataset(), checkpoint.architecture(), testSubset).size();
         List<int[]> ranges = ranges(samples, shardSize);
         List<String> attacks = AttackSuite.expand(checkpoint.attacks());
@@ -129,6 +134,7 @@ public class AttackRunner {
      * @throws IllegalArgumentException for a shard outside the checkpoint's test set
      */
     public synchronized ShardResult run(AttackShard shard) throws IOException {
+        requireWithinLimits(shard);
         long begun = System.nanoTime();
         // The engine may have started on another thread (the device check at start-up).
         GradMode.disableOnThisThread();
@@ -142,6 +148,32 @@ public class AttackRunner {
         return new ShardResult(Messages.SCHEMA_VERSION, shard.runId(), shard.checkpointId(), shard.attacks(),
                 shard.shard(), shard.shards(), shard.from(), shard.to(), PackedOutcomes.of(outcomes), o, nanos / 1e9,
                 Instant.now().toString());
+    }
+
+    /**
+     * A shard's settings come from a record, so anyone who can write to the topic chooses its cost: each may ask for
+     * less than this replica's configuration, never more (memory and time per shard stay bounded).
+     *
+     * @throws IllegalArgumentException naming the setting, the value asked and the limit
+     */
+    private void requireWithinLimits(AttackShard shard) {
+        EvaluationOptions asked = shard.options();
+        requireAtMost("testSubset", shard.testSubset(), maxTestImages);
+        requireAtMost("to - from", shard.to() - shard.from(), shardSize);
+        requireAtMost("options.batchSize", asked.batchSize(), options.batchSize());
+        requireAtMost("options.deepFoolIterations", asked.deepFoolIterations(), options.deepFoolIterations());
+        requireAtMost("options.pgdSteps", asked.pgdSteps(), options.pgdSteps());
+        requireAtMost("options.apgdIterations", asked.apgdIterations(), options.apgdIterations());
+        requireAtMost("options.apgdTargets", asked.apgdTargets(), options.apgdTargets());
+        requireAtMost("options.squareQueries", asked.squareQueries(), options.squareQueries());
+        requireAtMost("options.linfBudgets (count)", asked.linfBudgets().size(), options.linfBudgets().size());
+        requireAtMost("options.l2Budgets (count)", asked.l2Budgets().size(), options.l2Budgets().size());
+    }
+
+    private static void requireAtMost(String setting, Integer asked, int limit) {
+        if (asked != null && asked > limit) {
+            throw new IllegalArgumentException(setting + " " + asked + " is over this replica's limit " + limit);
+        }
     }
 
     /** {@code [from, to)} ranges of {@code shardSize} images (the last may be shorter) covering {@code samples}. */

@@ -38,9 +38,11 @@ final class RecordWorker {
     private void run(Message<byte[]> record, Handler handler) {
         try {
             handler.handle(record.getPayload());
-        } catch (Exception e) {
-            // Bad JSON, a bad key, a checksum mismatch, missing data: set it aside and move on.
-            deadLetters.send(record, e.getMessage() != null ? e.getMessage() : e.toString());
+        } catch (Exception | OutOfMemoryError | StackOverflowError e) {
+            // Bad JSON, a bad key, a checksum mismatch, missing data, or a record that exhausted the heap: set it
+            // aside and move on. Redelivering the last kind would crash the replica again and again.
+            deadLetters.send(record, e instanceof Error ? e.toString()
+                    : e.getMessage() != null ? e.getMessage() : e.toString());
         }
     }
 

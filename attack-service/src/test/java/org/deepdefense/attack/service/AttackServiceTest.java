@@ -91,13 +91,17 @@ class AttackServiceTest {
             send(kafka, Topics.ATTACK_SHARDS, new String(Messages.toJson(first), StandardCharsets.UTF_8)
                     .replace("\"to\":50", "\"to\":150").getBytes(StandardCharsets.UTF_8));
             send(kafka, Topics.ATTACK_SHARDS, "[]".getBytes(StandardCharsets.UTF_8));
+            // Valid by the contract, but asking for more work than this replica allows: refused with the numbers.
+            send(kafka, Topics.ATTACK_SHARDS, new String(Messages.toJson(first), StandardCharsets.UTF_8)
+                    .replace("\"squareQueries\":50", "\"squareQueries\":100000").getBytes(StandardCharsets.UTF_8));
             assertEquals(Set.of("to must be at most testSubset 100, got 150",
-                    "expected a JSON object (a AttackShard), got an array"),
-                    Set.copyOf(deadLetters(kafka, Topics.ATTACK_SHARDS, 2)));
+                    "expected a JSON object (a AttackShard), got an array",
+                    "options.squareQueries 100000 is over this replica's limit 50"),
+                    Set.copyOf(deadLetters(kafka, Topics.ATTACK_SHARDS, 3)));
 
             List<ConsumerRecord<String, byte[]>> all = kafka.consume(String.class, byte[].class)
                     .fromTopics(Topics.ATTACK_SHARDS, Duration.ofSeconds(3)).awaitCompletion().getRecords();
-            assertEquals(SHARDS + 2, all.size(), "the replayed checkpoint was split again");
+            assertEquals(SHARDS + 3, all.size(), "the replayed checkpoint was split again");
         }
 
         given().get("/q/health/live").then().statusCode(200);
@@ -106,7 +110,7 @@ class AttackServiceTest {
                 .body(containsString("deepdefense_attack_duration_seconds_count{attack=\"deepfool/l2\""))
                 .body(containsString("deepdefense_attack_images_per_second{attack=\"apgd-ce/linf\""))
                 .body(containsString("deepdefense_dead_letters_total{topic=\"deepdefense.checkpoints\"} 3.0"))
-                .body(containsString("deepdefense_dead_letters_total{topic=\"deepdefense.attack.shards\"} 2.0"));
+                .body(containsString("deepdefense_dead_letters_total{topic=\"deepdefense.attack.shards\"} 3.0"));
     }
 
     private static List<String> deadLetters(KafkaCompanion kafka, String topic, int count) {
