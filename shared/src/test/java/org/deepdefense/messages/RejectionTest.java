@@ -87,7 +87,7 @@ class RejectionTest {
                 edit(REQUEST, "runId", "\"" + "r".repeat(65) + "\"", "runId must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}, got '" + "r".repeat(65) + "'"),
                 edit(REQUEST, "runId", "\"a\\nb\"", "runId must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}, got 'a\\u000ab'"),
                 edit(REQUEST, "dataset", "\"imagenet\"", "dataset must be one of [mnist, fashion-mnist, cifar10, generated], got 'imagenet'"),
-                edit(REQUEST, "architecture", "\"resnet\"", "architecture must be one of [mlp, mlp-bn, lenet, convnet, nin], got 'resnet'"),
+                edit(REQUEST, "architecture", "\"resnet\"", "architecture must be one of " + Messages.ARCHITECTURES + ", got 'resnet'"),
                 edit(REQUEST, "method", "\"DeepDefense\"", "method must be one of [vanilla, deepdefense, parseval, fgs-adv, deepfool-adv], got 'DeepDefense'"),
                 edit(REQUEST, "attacks", "[\"fgs\", \"cw\"]", "attacks[1] must be one of " + Messages.ATTACKS + ", got 'cw'"),
                 edit(REQUEST, "attacks", "[\"fgs\", \"fgs\"]", "attacks lists 'fgs' twice"),
