@@ -1,6 +1,6 @@
 package org.deepdefense.attack;
 
-import java.util.Locale;
+import org.deepdefense.util.Names;
 
 /**
  * A threat model's norm. Sizes and budgets are measured in the network's input space (for MNIST-like data: 0–255
@@ -21,12 +21,7 @@ public enum Norm {
     }
 
     public static Norm parse(String label) {
-        for (Norm norm : values()) {
-            if (norm.label.equals(label.toLowerCase(Locale.ROOT))) {
-                return norm;
-            }
-        }
-        throw new IllegalArgumentException("unknown norm '" + label + "' (linf or l2)");
+        return Names.parse(values(), Norm::label, label, "norm");
     }
 
     /** ‖v[offset, offset + d)‖ in this norm. */

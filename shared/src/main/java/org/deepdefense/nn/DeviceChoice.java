@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import java.util.Locale;
+import org.deepdefense.util.Names;
 
 /**
  * Where a run's arrays live: {@code cpu}, {@code gpu} (the first CUDA device; an error when there is none) or
@@ -14,11 +15,7 @@ public enum DeviceChoice {
     CPU, GPU, AUTO;
 
     public static DeviceChoice parse(String text) {
-        try {
-            return valueOf(text.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown device '" + text + "': cpu, gpu or auto");
-        }
+        return Names.parse(values(), DeviceChoice::id, text, "device");
     }
 
     /**

@@ -14,7 +14,7 @@ class DeviceChoiceTest {
         assertEquals(DeviceChoice.GPU, DeviceChoice.parse(" GPU "));
         assertEquals(DeviceChoice.AUTO, DeviceChoice.parse("auto"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> DeviceChoice.parse("cuda")).getMessage()
-                .contains("cpu, gpu or auto"));
+                .contains("known devices: cpu, gpu, auto"));
     }
 
     /** The same assertions hold on a CPU machine (CI) and a CUDA one: each branch follows what DJL sees. */
