@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.deepdefense.attack.Attacks;
+import org.deepdefense.attack.CarliniWagnerL2;
 import org.deepdefense.attack.MinimumNormAttack.Perturbations;
 import org.deepdefense.attack.Norm;
 import org.deepdefense.metrics.SampleOutcomes.BudgetOutcome;
@@ -129,7 +130,7 @@ public record RobustnessReport(
                 ratios[i] = cw.fooled()[i] ? cw.sizes()[i] / Math.max(o.inputNorms()[i], 1e-12)
                         : Double.POSITIVE_INFINITY;
             }
-            cwMedian = median(ratios);
+            cwMedian = CarliniWagnerL2.median(ratios);
         }
         RobustnessReport partial = new RobustnessReport(architecture, dataset, method, n, clean,
                 meanRatio(deepFool, o.inputNorms()), options.settings().deepFoolIterations(),
@@ -275,14 +276,6 @@ public record RobustnessReport(
             count += f ? 1 : 0;
         }
         return count;
-    }
-
-    /** The median of {@code values} (+∞ counts as larger than any number). */
-    public static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     public String toJson() {
