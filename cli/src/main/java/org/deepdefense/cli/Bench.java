@@ -1,66 +1,186 @@
 package org.deepdefense.cli;
 
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import org.deepdefense.checkpoint.CheckpointMetadata;
+import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.data.Dataset;
+import org.deepdefense.data.DatasetName;
 import org.deepdefense.data.GeneratedDataset;
 import org.deepdefense.data.Preprocessor;
+import org.deepdefense.data.Split;
+import org.deepdefense.metrics.AttackSummary;
+import org.deepdefense.metrics.Progress;
+import org.deepdefense.metrics.RobustnessEvaluator;
+import org.deepdefense.metrics.RobustnessReport;
 import org.deepdefense.nn.Architecture;
 import org.deepdefense.nn.DeviceChoice;
 import org.deepdefense.nn.HostTransfers;
 import org.deepdefense.nn.Network;
+import org.deepdefense.train.DataSource;
 import org.deepdefense.train.Method;
+import org.deepdefense.train.ModelCheckpoints;
 import org.deepdefense.train.Trainer;
 import org.deepdefense.train.TrainingConfig;
 
 /**
- * Throughput and memory of vanilla and Deep Defense training steps on generated inputs of the architecture's usual
- * shape ({@link Architecture#usualInputShape()}). Prints one JSON line; the RSS figures show whether memory stays
- * flat over the Deep Defense steps.
+ * Throughput and memory of training steps and attacks, printed as one JSON line. Three tasks:
+ * <ul>
+ *   <li>{@code generated} (no {@code --from}): vanilla and Deep Defense steps of a fresh network on generated inputs
+ *       of the architecture's usual shape; quick, needs no files, but a barely trained network is an easier
+ *       workload than the real one (its DeepFool finishes early);</li>
+ *   <li>{@code fine-tune} ({@code --from KEY}): the real task, fine-tuning a checkpoint on its own dataset's training
+ *       split with {@code --method}, next to vanilla steps of the same checkpoint;</li>
+ *   <li>{@code evaluate} ({@code --from KEY --evaluate deepfool,apgd-ce}): each attack alone on the first
+ *       {@code --test-subset} test images.</li>
+ * </ul>
+ * The RSS figures show whether memory stays flat over the measured steps.
  */
 final class Bench {
+    /** Step at which the steady-state RSS is taken: allocator pools have filled by then. */
+    private static final int STEADY_STEP = 500;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Bench() {}
 
     static void run(Args args) throws IOException {
+        String from = args.string("from", null);
+        int threads = args.integer("threads", Runtime.getRuntime().availableProcessors());
+        int batchSize = args.integer("batch-size", 100);
+        if (from == null) {
+            generated(args, threads, batchSize);
+            return;
+        }
+        CheckpointStore store = new CheckpointStore(args.path("store", "checkpoints"));
+        Path dataDir = args.path("data-dir", null);
+        String evaluate = args.string("evaluate", null);
+        if (evaluate != null) {
+            evaluation(args, store, from, dataDir, Arrays.asList(evaluate.split(",")), threads, batchSize);
+        } else {
+            fineTuning(args, store, from, dataDir, threads, batchSize);
+        }
+    }
+
+    private static void generated(Args args, int threads, int batchSize) {
         Architecture architecture = Architecture.parse(args.string("arch", "mlp"));
         int steps = args.integer("steps", 200);
-        int batchSize = args.integer("batch-size", 100);
-        int threads = args.integer("threads", Runtime.getRuntime().availableProcessors());
-        // Steps before timing starts, so that one-off allocations and JIT do not count; fewer for the large networks,
-        // whose Deep Defense steps take seconds each.
-        int warmup = args.integer("warmup", 10);
-        if (warmup < 1) {
-            throw new IllegalArgumentException("--warmup must be at least 1 (timing starts after it), got " + warmup);
-        }
+        // Fewer for the large networks, whose Deep Defense steps take seconds each.
+        int warmup = warmup(args);
         DeviceChoice device = Engines.device(args);
         args.requireAllUsed();
         Engines.configureThreads(threads);
         int[] shape = architecture.usualInputShape();
-        int channels = shape[0];
-        int size = shape[1];
         // Enough distinct batches for the warm-up and measured steps of one epoch, capped for 224×224 images.
         int images = Math.max(batchSize * 10, Math.min(1000, batchSize * (warmup + steps)));
-        Dataset data = GeneratedDataset.create(images, channels, size, size, 10, 1);
+        Dataset data = GeneratedDataset.create(images, shape[0], shape[1], shape[2], 10, 1);
         Preprocessor preprocessor = Preprocessor.meanSubtraction(data);
         try (NDManager root = Engines.newManager(device);
-                Network network = Network.create(architecture, channels, size, size, 10, 1, root)) {
-            Measured vanilla = throughput(network, Method.VANILLA, data, preprocessor, batchSize, warmup, steps, null);
-            long[] rss = new long[3];
-            Measured deepDefense = throughput(network, Method.DEEPDEFENSE, data, preprocessor, batchSize, warmup, steps,
-                    rss);
+                Network network = Network.create(architecture, shape[0], shape[1], shape[2], 10, 1, root)) {
+            Measured vanilla = throughput(network, Method.VANILLA, data, preprocessor, batchSize, warmup, steps);
+            Measured deepDefense = throughput(network, Method.DEEPDEFENSE, data, preprocessor, batchSize, warmup,
+                    steps);
             System.out.println(String.format(Locale.ROOT,
-                    "{\"arch\":\"%s\",\"parameters\":%d,\"threads\":%d,\"batch_size\":%d,\"steps\":%d,\"device\":\"%s\","
-                            + "\"vanilla_img_s\":%.1f,\"deepdefense_img_s\":%.1f,\"vanilla_host_transfers_per_step\":%.1f,"
-                            + "\"deepdefense_host_transfers_per_step\":%.1f,\"rss_start_mb\":%d,"
-                            + "\"rss_step100_mb\":%s,\"rss_end_mb\":%d}",
-                    architecture.id(), parameterCount(network), threads, batchSize, steps, root.getDevice(), vanilla.imagesPerSecond(),
-                    deepDefense.imagesPerSecond(), vanilla.transfersPerStep(), deepDefense.transfersPerStep(), rss[0],
-                    steps >= 100 ? Long.toString(rss[1]) : "null", rss[2]));
+                    "{\"task\":\"generated\",\"arch\":\"%s\",\"parameters\":%d,\"threads\":%d,\"batch_size\":%d,"
+                            + "\"steps\":%d,\"device\":\"%s\",\"vanilla_img_s\":%.1f,\"deepdefense_img_s\":%.1f,"
+                            + "\"deepdefense_vanilla_step_ratio\":%.2f,\"vanilla_host_transfers_per_step\":%.1f,"
+                            + "\"deepdefense_host_transfers_per_step\":%.1f,%s}",
+                    architecture.id(), parameterCount(network), threads, batchSize, steps, root.getDevice(),
+                    vanilla.imagesPerSecond(), deepDefense.imagesPerSecond(),
+                    vanilla.imagesPerSecond() / deepDefense.imagesPerSecond(), vanilla.transfersPerStep(),
+                    deepDefense.transfersPerStep(), deepDefense.rssJson()));
         }
+    }
+
+    /** The real task: steps of {@code --method} and of vanilla training, each from the checkpoint's weights. */
+    private static void fineTuning(Args args, CheckpointStore store, String from, Path dataDir, int threads,
+            int batchSize) throws IOException {
+        Method method = Method.parse(args.string("method", "deepdefense"));
+        int steps = args.integer("steps", 200);
+        int warmup = warmup(args);
+        int vanillaSteps = args.integer("vanilla-steps", Math.min(steps, 500));
+        DeviceChoice device = Engines.device(args);
+        args.requireAllUsed();
+        Engines.configureThreads(threads);
+        try (NDManager root = Engines.newManager(device)) {
+            Dataset train;
+            String arch;
+            String dataset;
+            long parameters;
+            Measured vanilla;
+            try (ModelCheckpoints.Loaded model = ModelCheckpoints.load(store, from, null, root)) {
+                CheckpointMetadata meta = model.checkpoint().metadata();
+                arch = meta.architecture();
+                dataset = meta.dataset();
+                train = DataSource.load(DatasetName.parse(meta.dataset()), Split.TRAIN, dataDir, null,
+                        Architecture.parse(arch));
+                parameters = parameterCount(model.network());
+                vanilla = throughput(model.network(), Method.VANILLA, train, model.preprocessor(), batchSize, warmup,
+                        vanillaSteps);
+            }
+            Measured measured;
+            try (ModelCheckpoints.Loaded model = ModelCheckpoints.load(store, from, null, root)) {
+                measured = throughput(model.network(), method, train, model.preprocessor(), batchSize, warmup, steps);
+            }
+            System.out.println(String.format(Locale.ROOT,
+                    "{\"task\":\"fine-tune\",\"from\":\"%s\",\"dataset\":\"%s\",\"arch\":\"%s\",\"method\":\"%s\","
+                            + "\"parameters\":%d,\"threads\":%d,\"batch_size\":%d,\"steps\":%d,\"device\":\"%s\","
+                            + "\"img_s\":%.1f,\"vanilla_img_s\":%.1f,\"vanilla_step_ratio\":%.2f,"
+                            + "\"host_transfers_per_step\":%.1f,%s}",
+                    from, dataset, arch, method.id(), parameters, threads, batchSize, steps, root.getDevice(),
+                    measured.imagesPerSecond(), vanilla.imagesPerSecond(),
+                    vanilla.imagesPerSecond() / measured.imagesPerSecond(), measured.transfersPerStep(),
+                    measured.rssJson()));
+        }
+    }
+
+    /** Each attack alone on the first test images, timed as the evaluator times it. */
+    private static void evaluation(Args args, CheckpointStore store, String from, Path dataDir, List<String> attacks,
+            int threads, int batchSize) throws IOException {
+        int subset = args.integer("test-subset", 500);
+        DeviceChoice device = Engines.device(args);
+        args.requireAllUsed();
+        Engines.configureThreads(threads);
+        try (NDManager root = Engines.newManager(device);
+                ModelCheckpoints.Loaded model = ModelCheckpoints.load(store, from, null, root)) {
+            CheckpointMetadata meta = model.checkpoint().metadata();
+            Dataset test = DataSource.load(DatasetName.parse(meta.dataset()), Split.TEST, dataDir, subset,
+                    Architecture.parse(meta.architecture()));
+            RobustnessEvaluator evaluator = new RobustnessEvaluator(model.network(), model.preprocessor(), batchSize);
+            List<String> results = new ArrayList<>();
+            for (String name : attacks) {
+                String attack = name.trim();
+                // A report needs DeepFool's ρ₂; its time is reported apart, so the named attack's own figure stands.
+                List<String> suite = attack.equals("deepfool") ? List.of(attack) : List.of("deepfool", attack);
+                RobustnessReport report = evaluator.evaluate(test, meta.dataset(), meta.method(),
+                        RobustnessEvaluator.Options.suite("standard").withAttacks(suite), Progress.NONE);
+                AttackSummary summary = report.attacks().stream().filter(a -> a.name().equals(attack)).findFirst()
+                        .orElseThrow();
+                results.add(String.format(Locale.ROOT,
+                        "{\"attack\":\"%s\",\"seconds\":%.2f,\"img_s\":%.1f,\"rho2\":%.6f,\"robust_accuracy\":%s}",
+                        summary.name(), summary.seconds(), summary.imagesPerSecond(), report.rho2(),
+                        JSON.writeValueAsString(report.robustAccuracy())));
+            }
+            System.out.println(String.format(Locale.ROOT,
+                    "{\"task\":\"evaluate\",\"from\":\"%s\",\"dataset\":\"%s\",\"arch\":\"%s\",\"threads\":%d,"
+                            + "\"batch_size\":%d,\"test_images\":%d,\"device\":\"%s\",\"attacks\":[%s]}",
+                    from, meta.dataset(), meta.architecture(), threads, batchSize, test.size(), root.getDevice(),
+                    String.join(",", results)));
+        }
+    }
+
+    private static int warmup(Args args) {
+        int warmup = args.integer("warmup", 10);
+        if (warmup < 1) {
+            throw new IllegalArgumentException("--warmup must be at least 1 (timing starts after it), got " + warmup);
+        }
+        return warmup;
     }
 
     /** Trainable values (weights and biases, not BatchNorm's running statistics). */
@@ -68,23 +188,33 @@ final class Bench {
         return network.parameters().stream().filter(p -> p.trainable()).mapToLong(p -> p.value().size()).sum();
     }
 
-    /** Images per second and device-to-host copies per step ({@link HostTransfers}). */
-    private record Measured(double imagesPerSecond, double transfersPerStep) {}
-
     /**
-     * Throughput over {@code steps} steps after {@code warmup} steps; when {@code rss} is given it receives the
-     * resident set size (MiB) at the first measured step, after 100 measured steps, and at the end.
+     * Images per second and device-to-host copies per step ({@link HostTransfers}); resident set size (MiB) at the
+     * first measured step, at measured step {@value #STEADY_STEP} (−1 if the run was shorter) and at the end.
      */
+    private record Measured(double imagesPerSecond, double transfersPerStep, long rssStart, long rssSteady,
+            long rssEnd) {
+        String rssJson() {
+            String growth = rssSteady < 0 ? "null"
+                    : String.format(Locale.ROOT, "%.2f", 100.0 * (rssEnd - rssSteady) / rssSteady);
+            return String.format(Locale.ROOT,
+                    "\"rss_start_mb\":%d,\"rss_step%d_mb\":%s,\"rss_end_mb\":%d,\"rss_growth_after_step%d_pct\":%s",
+                    rssStart, STEADY_STEP, rssSteady < 0 ? "null" : Long.toString(rssSteady), rssEnd, STEADY_STEP,
+                    growth);
+        }
+    }
+
+    /** Throughput over {@code steps} steps after {@code warmup} steps, epochs following one another as in a run. */
     private static Measured throughput(Network network, Method method, Dataset data, Preprocessor preprocessor,
-            int batchSize, int warmup, int steps, long[] rss) {
+            int batchSize, int warmup, int steps) {
         // Learning-rate halving only touches the last of these never-reached epochs.
         TrainingConfig config = TrainingConfig.defaults(method).withEpochs(Integer.MAX_VALUE / 2)
-                .withBatchSize(batchSize).withLearningRate(1e-4);
+                .withBatchSize(batchSize);
         try (Trainer trainer = new Trainer(network, config, preprocessor)) {
             long[] begun = new long[1];
             long[] transfers = new long[1];
+            long[] rss = {0, -1};
             int[] count = new int[1];
-            int stepsPerEpoch = trainer.stepsPerEpoch(data);
             trainer.run(data, new Trainer.Position(0, 0), new Trainer.Listener() {
                 @Override
                 public boolean onStep(Trainer.StepReport report) {
@@ -92,19 +222,17 @@ final class Bench {
                     if (count[0] == warmup) {
                         begun[0] = System.nanoTime();
                         transfers[0] = HostTransfers.count();
+                        rss[0] = residentMegabytes();
                     }
-                    if (rss != null && (count[0] == warmup || count[0] == warmup + 100)) {
-                        rss[count[0] == warmup ? 0 : 1] = residentMegabytes();
+                    if (count[0] == warmup + STEADY_STEP) {
+                        rss[1] = residentMegabytes();
                     }
                     return count[0] < warmup + steps;
                 }
             });
             double seconds = (System.nanoTime() - begun[0]) / 1e9;
-            if (rss != null) {
-                rss[2] = residentMegabytes();
-            }
-            return new Measured(steps * batchSize / seconds,
-                    (HostTransfers.count() - transfers[0]) / (double) steps);
+            return new Measured(steps * batchSize / seconds, (HostTransfers.count() - transfers[0]) / (double) steps,
+                    rss[0], rss[1], residentMegabytes());
         }
     }
 

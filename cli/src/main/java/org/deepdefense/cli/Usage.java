@@ -47,6 +47,10 @@ final class Usage {
               bench     --arch mlp|lenet|convnet|nin|resnet18-cifar|resnet18|alexnet [--threads N] [--steps S]
                         [--batch-size 100] [--warmup 10]
                         throughput of vanilla and Deep Defense steps on generated data, as one JSON line
+              bench     --from KEY [--store checkpoints] [--method deepdefense] [--steps 200] [--vanilla-steps 200]
+                        the real task: fine-tuning KEY on its dataset with the method, next to vanilla steps
+              bench     --from KEY --evaluate deepfool,apgd-ce [--test-subset 500]
+                        each attack's time on the first test images
 
             train, evaluate, quickstart, compare and bench also take --device cpu|gpu|auto (default auto: the GPU
             when DJL sees one; gpu without CUDA is an error) and --threads N.
