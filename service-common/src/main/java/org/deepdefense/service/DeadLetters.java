@@ -30,9 +30,6 @@ public class DeadLetters {
     /** Long enough for a broker fail-over; a send that takes longer is treated as failed. */
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
-    /** The header naming the service that wrote a dead letter. */
-    public static final String WRITER = "deepdefense-writer";
-
     private final MutinyEmitter<byte[]> emitter;
     private final MeterRegistry registry;
     private final String writer;
@@ -61,8 +58,9 @@ public class DeadLetters {
     }
 
     /**
-     * Blocks until the broker has {@code letter}, on {@code <letter.sourceTopic>.dlq}; its header {@value #WRITER}
-     * names this service, so that a reader can tell which consumer of a topic refused a record.
+     * Blocks until the broker has {@code letter}, on {@code <letter.sourceTopic>.dlq}; its header
+     * {@link DeadLetter#WRITER_HEADER} names this service, so that a reader can tell which consumer of a topic
+     * refused a record.
      */
     public void send(DeadLetter letter) {
         String topic = Topics.deadLetter(letter.sourceTopic());
@@ -71,7 +69,8 @@ public class DeadLetters {
                 Check.quote(letter.key()), topic, letter.reason());
         emitter.sendMessage(Message.of(Messages.toJson(letter)).addMetadata(
                 OutgoingKafkaRecordMetadata.<String>builder().withKey(letter.key()).withTopic(topic)
-                        .withHeaders(new RecordHeaders().add(WRITER, writer.getBytes(StandardCharsets.UTF_8)))
+                        .withHeaders(new RecordHeaders().add(DeadLetter.WRITER_HEADER,
+                                writer.getBytes(StandardCharsets.UTF_8)))
                         .build()))
                 .await().atMost(SEND_TIMEOUT);
         registry.counter("deepdefense.dead.letters", "topic", letter.sourceTopic()).increment();
