@@ -119,7 +119,8 @@ class FuzzIT {
         for (Service service : Service.values()) {
             // The application's paths and the dev tools' (absent in production); /q/health and /q/metrics answer
             // any method with their read-only report, so they are left out.
-            for (String path : List.of("/", "/runs", "/runs/x", "/q/dev-ui", "/q/dev-ui/configuration-form-editor")) {
+            for (String path : List.of("/", "/runs", "/runs/x", "/checkpoints/x", "/q/dev-ui",
+                    "/q/dev-ui/configuration-form-editor")) {
                 for (String method : List.of("POST", "PUT", "DELETE", "PATCH")) {
                     HttpRequest request = HttpRequest.newBuilder(pipeline.url(service).resolve(path))
                             .method(method, HttpRequest.BodyPublishers.ofString("{}")).build();

@@ -43,8 +43,8 @@ class MessagesTest {
     void theShardResultsTopicTellsPlansFromResults() {
         assertEquals(Samples.shardPlan(), Messages.parseShardOutput(Messages.toJson(Samples.shardPlan())));
         assertEquals(Samples.shardResult(), Messages.parseShardOutput(Messages.toJson(Samples.shardResult())));
-        InvalidMessageException refused = org.junit.jupiter.api.Assertions.assertThrows(InvalidMessageException.class,
-                () -> Messages.parseShardOutput("[]".getBytes(UTF_8)));
+        InvalidMessageException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                InvalidMessageException.class, () -> Messages.parseShardOutput("[]".getBytes(UTF_8)));
         assertEquals("expected a JSON object (a ShardResult), got an array", refused.getMessage());
     }
 

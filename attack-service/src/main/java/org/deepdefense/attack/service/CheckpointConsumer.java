@@ -77,7 +77,8 @@ public class CheckpointConsumer {
             LOG.infof("checkpoint %s: already split", checkpoint.checkpointId());
             return;
         }
-        List<AttackShard> work = retries.load("checkpoint " + checkpoint.checkpointId(), () -> runner.split(checkpoint));
+        List<AttackShard> work = retries.load("checkpoint " + checkpoint.checkpointId(),
+                () -> runner.split(checkpoint));
         // The plan first, keyed like the results: it precedes all of them in their partition.
         ShardPlan plan = ShardPlan.of(work, Instant.now().toString());
         retries.send("shard plan of " + checkpoint.checkpointId(), () -> plans.sendMessageAndAwait(
