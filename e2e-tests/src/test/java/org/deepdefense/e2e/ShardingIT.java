@@ -106,8 +106,8 @@ class ShardingIT {
     private static Map<Integer, List<Object>> perSample(String bootstrap, String checkpointId) {
         Map<Integer, List<Object>> outcomes = new java.util.TreeMap<>();
         for (var record : TopicReader.readAll(bootstrap, List.of(Topics.SHARD_RESULTS))) {
-            if (checkpointId.equals(record.key())) {
-                ShardResult result = Messages.parseShardResult(record.value());
+            if (checkpointId.equals(record.key())
+                    && Messages.parseShardOutput(record.value()) instanceof ShardResult result) {
                 var o = result.outcomes();
                 outcomes.put(result.shard(), List.of(result.from(), result.to(), o.correct(), o.saturated(),
                         o.zeroGradient(), o.inputNorms(), o.minimumNorm(), o.fixedBudget(), o.doubled()));
@@ -118,9 +118,12 @@ class ShardingIT {
 
     /** Waits until the evaluator has committed a shard result of the checkpoint: that record will not come back. */
     private static void awaitCommittedShardResult(String bootstrap, String checkpointId) throws Exception {
-        long offset = TopicReader.await(bootstrap, List.of(Topics.SHARD_RESULTS), TIMEOUT,
-                r -> checkpointId.equals(r.key()) ? Optional.of(r.offset()) : Optional.empty());
-        TopicPartition partition = new TopicPartition(Topics.SHARD_RESULTS, 0);
+        // A result, not the plan before it; in the partition of the checkpoint's key.
+        var result = TopicReader.await(bootstrap, List.of(Topics.SHARD_RESULTS), TIMEOUT,
+                r -> checkpointId.equals(r.key()) && Messages.parseShardOutput(r.value()) instanceof ShardResult
+                        ? Optional.of(r) : Optional.empty());
+        long offset = result.offset();
+        TopicPartition partition = new TopicPartition(Topics.SHARD_RESULTS, result.partition());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
             while (System.nanoTime() < deadline) {

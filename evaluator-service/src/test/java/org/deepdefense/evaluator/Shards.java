@@ -8,6 +8,7 @@ import org.deepdefense.attack.Norm;
 import org.deepdefense.messages.CheckpointPublished;
 import org.deepdefense.messages.EvaluationOptions;
 import org.deepdefense.messages.PackedOutcomes;
+import org.deepdefense.messages.ShardPlan;
 import org.deepdefense.messages.ShardResult;
 import org.deepdefense.metrics.SampleOutcomes;
 import org.deepdefense.metrics.SampleOutcomes.BudgetOutcome;
@@ -33,11 +34,22 @@ final class Shards {
                 "deepdefense", attacks, Map.of("preprocessing", "per-pixel mean subtracted"));
     }
 
+    /** The plan of {@link #result}'s two shards. */
+    static ShardPlan plan(String run, String checkpointId) {
+        return new ShardPlan(1, run, checkpointId, ATTACKS, List.of(0, 50, 100), OPTIONS, NOW);
+    }
+
     static ShardResult result(String run, String checkpointId, int shard) {
         return result(run, checkpointId, shard, 2, OPTIONS);
     }
 
     static ShardResult result(String run, String checkpointId, int shard, int shards, EvaluationOptions options) {
+        return result(run, checkpointId, shard, shards, options, 1.5);
+    }
+
+    /** With {@code seconds} as its wall-clock time: another run of the same shard. */
+    static ShardResult result(String run, String checkpointId, int shard, int shards, EvaluationOptions options,
+            double seconds) {
         int from = 50 * shard;
         int n = 50;
         boolean[] correct = new boolean[n];
@@ -62,8 +74,8 @@ final class Shards {
         minimumNorm.put("paper-fgs", new Perturbations(fgs, all, iterations));
         SampleOutcomes outcomes = new SampleOutcomes(n, correct, new boolean[n], new boolean[n], norms, minimumNorm,
                 List.of(new BudgetOutcome("apgd-ce", Norm.LINF, 10, apgd)),
-                List.of(new BudgetOutcome("apgd-ce", Norm.LINF, 10, new boolean[n])), Map.of("apgd-ce/linf", 1.0));
+                List.of(new BudgetOutcome("apgd-ce", Norm.LINF, 10, new boolean[n])), Map.of("apgd-ce/linf", seconds));
         return new ShardResult(1, run, checkpointId, ATTACKS, shard, shards, from, from + n,
-                PackedOutcomes.of(outcomes), options, 1.5, NOW);
+                PackedOutcomes.of(outcomes), options, seconds, NOW);
     }
 }

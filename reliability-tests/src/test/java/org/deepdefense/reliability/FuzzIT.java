@@ -11,9 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.deepdefense.messages.DeadLetter;
@@ -37,11 +39,14 @@ class FuzzIT {
     private static final String SUFFIX = "-" + Long.toString(System.currentTimeMillis(), 36);
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
     /**
-     * The consumers of each topic today: the trainer; the attack service and the evaluator; the attack service's
-     * shard workers; the evaluator.
+     * The consumers of each topic today, as they name themselves in each dead letter's writer header: the trainer;
+     * the attack service and the evaluator; the attack service's shard workers; the evaluator.
      */
-    private static final Map<String, Integer> CONSUMERS = Map.of(Topics.TRAINING_REQUESTS, 1, Topics.CHECKPOINTS, 2,
-            Topics.ATTACK_SHARDS, 1, Topics.SHARD_RESULTS, 1);
+    private static final Map<String, Set<String>> CONSUMERS = Map.of(
+            Topics.TRAINING_REQUESTS, Set.of(Service.TRAINER.module()),
+            Topics.CHECKPOINTS, Set.of(Service.ATTACK.module(), Service.EVALUATOR.module()),
+            Topics.ATTACK_SHARDS, Set.of(Service.ATTACK.module()),
+            Topics.SHARD_RESULTS, Set.of(Service.EVALUATOR.module()));
 
     @Test
     void hostileRecordsEndInTheDeadLetterTopicsAndTheServicesStayHealthy(LocalPipeline pipeline) throws Exception {
@@ -58,10 +63,10 @@ class FuzzIT {
         Map<String, Function<byte[], ?>> contracts = Map.of(Topics.TRAINING_REQUESTS, Messages::parseTrainingRequest,
                 Topics.CHECKPOINTS, Messages::parseCheckpointPublished,
                 Topics.ATTACK_SHARDS, Messages::parseAttackShard,
-                Topics.SHARD_RESULTS, Messages::parseShardResult);
+                Topics.SHARD_RESULTS, Messages::parseShardOutput);
 
         long started = System.nanoTime();
-        Map<String, List<Long>> offsets = new HashMap<>();
+        Map<String, List<Kafka.Position>> offsets = new HashMap<>();
         long seed = 20_181_203;
         for (var topic : valid.entrySet()) {
             List<String> others = valid.values().stream().filter(v -> !v.equals(topic.getValue())).toList();
@@ -72,23 +77,25 @@ class FuzzIT {
 
         for (var sent : offsets.entrySet()) {
             String topic = sent.getKey();
-            int consumers = CONSUMERS.get(topic);
-            long first = sent.getValue().get(0);
-            long last = sent.getValue().get(sent.getValue().size() - 1);
-            Map<Long, Integer> letters = new HashMap<>();
+            Set<String> consumers = CONSUMERS.get(topic);
+            // Each record's dead letters by where it was, each naming the service that wrote it.
+            Map<Kafka.Position, Set<String>> letters = new HashMap<>();
             int[] counted = {0};
             Kafka.read(bootstrap, List.of(Topics.deadLetter(topic)), TIMEOUT, read -> {
                 for (; counted[0] < read.size(); counted[0]++) {
-                    DeadLetter letter = Messages.parseDeadLetter(read.get(counted[0]).value());
+                    ConsumerRecord<String, byte[]> record = read.get(counted[0]);
+                    DeadLetter letter = Messages.parseDeadLetter(record.value());
                     assertFalse(letter.reason().isBlank(), () -> "no reason for " + letter);
-                    letters.merge(letter.offset(), 1, Integer::sum);
+                    assertEquals(topic, letter.sourceTopic());
+                    letters.computeIfAbsent(new Kafka.Position(letter.partition(), letter.offset()),
+                            p -> new HashSet<>()).add(writer(record));
                 }
-                return sent.getValue().stream().allMatch(offset -> letters.getOrDefault(offset, 0) >= consumers);
+                return sent.getValue().stream().allMatch(at -> letters.getOrDefault(at, Set.of()).equals(consumers));
             });
-            long missing = sent.getValue().stream().filter(offset -> letters.getOrDefault(offset, 0) < consumers)
-                    .count();
-            assertEquals(0, missing, topic + ": records without a dead letter from each of its " + consumers
-                    + " consumers, of offsets " + first + ".." + last);
+            List<Kafka.Position> missing = sent.getValue().stream()
+                    .filter(at -> !letters.getOrDefault(at, Set.of()).equals(consumers)).toList();
+            assertEquals(List.of(), missing.subList(0, Math.min(10, missing.size())), topic + ": " + missing.size()
+                    + " records without exactly one dead letter from each of " + consumers + " (first 10 shown)");
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         System.out.printf("fuzz: %d hostile records (%d per topic) dead-lettered in %.1f s, %.0f records/s%n",
@@ -112,7 +119,8 @@ class FuzzIT {
         for (Service service : Service.values()) {
             // The application's paths and the dev tools' (absent in production); /q/health and /q/metrics answer
             // any method with their read-only report, so they are left out.
-            for (String path : List.of("/", "/runs", "/runs/x", "/q/dev-ui", "/q/dev-ui/configuration-form-editor")) {
+            for (String path : List.of("/", "/runs", "/runs/x", "/checkpoints/x", "/q/dev-ui",
+                    "/q/dev-ui/configuration-form-editor")) {
                 for (String method : List.of("POST", "PUT", "DELETE", "PATCH")) {
                     HttpRequest request = HttpRequest.newBuilder(pipeline.url(service).resolve(path))
                             .method(method, HttpRequest.BodyPublishers.ofString("{}")).build();
@@ -136,6 +144,11 @@ class FuzzIT {
                 .filter(r -> r.key() != null && (r.key().equals(runId) || r.key().startsWith(runId + "-")))
                 .map(r -> new String(r.value(), StandardCharsets.UTF_8)).findFirst()
                 .orElseThrow(() -> new AssertionError("no record of " + runId + " on " + topic));
+    }
+
+    private static String writer(ConsumerRecord<String, byte[]> letter) {
+        var header = letter.headers().lastHeader(DeadLetter.WRITER_HEADER);
+        return header == null ? "no writer header" : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     private static boolean refused(Function<byte[], ?> contract, byte[] value) {

@@ -31,8 +31,11 @@ final class Kafka {
     /** A key and a value to produce; either may be null. */
     record Record(String key, byte[] value) {}
 
-    /** Produces all records at once and returns each one's offset, in order, once the broker has them all. */
-    static List<Long> send(String bootstrap, String topic, List<Record> records) throws Exception {
+    /** Where a record landed. */
+    record Position(int partition, long offset) {}
+
+    /** Produces all records at once and returns where each one landed, in order, once the broker has them all. */
+    static List<Position> send(String bootstrap, String topic, List<Record> records) throws Exception {
         try (var producer = new KafkaProducer<>(Map.<String, Object>of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.LINGER_MS_CONFIG, 20,
@@ -42,15 +45,15 @@ final class Kafka {
             for (Record record : records) {
                 sent.add(producer.send(new ProducerRecord<>(topic, record.key(), record.value())));
             }
-            List<Long> offsets = new ArrayList<>();
+            List<Position> positions = new ArrayList<>();
             for (Future<RecordMetadata> metadata : sent) {
-                offsets.add(metadata.get().offset());
+                positions.add(new Position(metadata.get().partition(), metadata.get().offset()));
             }
-            return offsets;
+            return positions;
         }
     }
 
-    static long send(String bootstrap, String topic, String key, String json) throws Exception {
+    static Position send(String bootstrap, String topic, String key, String json) throws Exception {
         return send(bootstrap, topic, List.of(new Record(key, json.getBytes(StandardCharsets.UTF_8)))).get(0);
     }
 

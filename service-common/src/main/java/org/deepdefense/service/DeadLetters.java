@@ -5,12 +5,15 @@ import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.deepdefense.messages.Check;
 import org.deepdefense.messages.DeadLetter;
 import org.deepdefense.messages.Messages;
 import org.deepdefense.messages.Topics;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -29,10 +32,13 @@ public class DeadLetters {
 
     private final MutinyEmitter<byte[]> emitter;
     private final MeterRegistry registry;
+    private final String writer;
 
-    DeadLetters(@Channel("dead-letters") MutinyEmitter<byte[]> emitter, MeterRegistry registry) {
+    DeadLetters(@Channel("dead-letters") MutinyEmitter<byte[]> emitter, MeterRegistry registry,
+            @ConfigProperty(name = "quarkus.application.name") String writer) {
         this.emitter = emitter;
         this.registry = registry;
+        this.writer = writer;
     }
 
     /** Dead-letters a record received from Kafka; see {@link #send(String, int, long, String, String, byte[])}. */
@@ -48,13 +54,25 @@ public class DeadLetters {
      * record's coordinates are enough, so a problem found after acknowledging it can still be reported.
      */
     public void send(String sourceTopic, int partition, long offset, String key, String reason, byte[] payload) {
-        String topic = Topics.deadLetter(sourceTopic);
+        send(DeadLetter.of(sourceTopic, partition, offset, key, reason, payload, Instant.now()));
+    }
+
+    /**
+     * Blocks until the broker has {@code letter}, on {@code <letter.sourceTopic>.dlq}; its header
+     * {@link DeadLetter#WRITER_HEADER} names this service, so that a reader can tell which consumer of a topic
+     * refused a record.
+     */
+    public void send(DeadLetter letter) {
+        String topic = Topics.deadLetter(letter.sourceTopic());
         // The key is anyone's input: quoted and cut, so that a hostile one cannot flood or forge log lines.
-        LOG.warnf("%s[%d]@%d (key %s) -> %s: %s", sourceTopic, partition, offset, Check.quote(key), topic, reason);
-        DeadLetter letter = DeadLetter.of(sourceTopic, partition, offset, key, reason, payload, Instant.now());
+        LOG.warnf("%s[%d]@%d (key %s) -> %s: %s", letter.sourceTopic(), letter.partition(), letter.offset(),
+                Check.quote(letter.key()), topic, letter.reason());
         emitter.sendMessage(Message.of(Messages.toJson(letter)).addMetadata(
-                OutgoingKafkaRecordMetadata.<String>builder().withKey(key).withTopic(topic).build()))
+                OutgoingKafkaRecordMetadata.<String>builder().withKey(letter.key()).withTopic(topic)
+                        .withHeaders(new RecordHeaders().add(DeadLetter.WRITER_HEADER,
+                                writer.getBytes(StandardCharsets.UTF_8)))
+                        .build()))
                 .await().atMost(SEND_TIMEOUT);
-        registry.counter("deepdefense.dead.letters", "topic", sourceTopic).increment();
+        registry.counter("deepdefense.dead.letters", "topic", letter.sourceTopic()).increment();
     }
 }

@@ -24,6 +24,8 @@ public record DeadLetter(
         String timestamp) implements Message {
 
     public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
+    /** The Kafka header, on each dead letter, naming the service that wrote it (its application name). */
+    public static final String WRITER_HEADER = "deepdefense-writer";
     private static final int MAX_TEXT = 8192;
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
 

@@ -97,6 +97,20 @@ public final class Messages {
         return parse(json, ShardResult.class);
     }
 
+    public static ShardPlan parseShardPlan(byte[] json) {
+        return parse(json, ShardPlan.class);
+    }
+
+    /**
+     * A record of the shard-results topic, which carries {@link ShardPlan}s and {@link ShardResult}s: a JSON object
+     * with a {@code boundaries} field is read as a plan, anything else as a result.
+     */
+    public static Message parseShardOutput(byte[] json) {
+        boolean plan = json != null && json.length > 0 && json.length <= MAX_RECORD_BYTES
+                && readTree(json).has(ShardPlan.DISCRIMINATOR);
+        return plan ? parseShardPlan(json) : parseShardResult(json);
+    }
+
     public static DeadLetter parseDeadLetter(byte[] json) {
         return parse(json, DeadLetter.class);
     }

@@ -52,6 +52,12 @@ public record PackedOutcomes(
         attackSeconds = Check.numbers("outcomes.attackSeconds", attackSeconds, "[0, inf)");
     }
 
+    /** These outcomes without {@code attackSeconds}, which two runs of one shard do not share. */
+    PackedOutcomes withoutTimes() {
+        return new PackedOutcomes(correct, saturated, zeroGradient, inputNorms, minimumNorm, fixedBudget, doubled,
+                Map.of());
+    }
+
     public static PackedOutcomes of(SampleOutcomes o) {
         Map<String, PackedPerturbations> minimumNorm = new LinkedHashMap<>();
         o.minimumNorm().forEach((attack, p) -> minimumNorm.put(attack, new PackedPerturbations(

@@ -47,6 +47,17 @@ public record ShardResult(
         return Integer.toString(shard);
     }
 
+    /**
+     * Whether {@code other} found the same as this result: everything but the wall-clock times (the result's, its
+     * timestamp and each attack's), which differ between two runs of one shard.
+     */
+    public boolean sameFindings(ShardResult other) {
+        return schemaVersion == other.schemaVersion && runId.equals(other.runId)
+                && checkpointId.equals(other.checkpointId) && attacks.equals(other.attacks) && shard == other.shard
+                && shards == other.shards && from == other.from && to == other.to && options.equals(other.options)
+                && outcomes.withoutTimes().equals(other.outcomes.withoutTimes());
+    }
+
     static void checkRange(int from, int to, Integer size) {
         Check.atLeast("from", from, 0);
         Check.atLeast("to", to, from + 1L);

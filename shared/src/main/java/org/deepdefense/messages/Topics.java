@@ -28,9 +28,17 @@ public final class Topics {
     private Topics() {
     }
 
-    /** How many partitions {@code topic} is created with. */
+    /**
+     * How many partitions {@code topic} is created with: as deployed (k8s/base/kafka-topics.yaml), so that tests see
+     * records spread over partitions as production does; dead-letter topics have one.
+     */
     public static int partitions(String topic) {
-        return topic.equals(ATTACK_SHARDS) ? ATTACK_SHARD_PARTITIONS : 1;
+        return switch (topic) {
+            case ATTACK_SHARDS, SHARD_RESULTS -> ATTACK_SHARD_PARTITIONS;
+            case REPORTS -> 3;
+            case TRAINING_REQUESTS, TRAINING_PROGRESS, CHECKPOINTS, ATTACK_RESULTS -> 6;
+            default -> 1;
+        };
     }
 
     /** The dead-letter topic that receives the poison records of {@code topic}. */

@@ -40,6 +40,27 @@ class MessagesTest {
     }
 
     @Test
+    void theShardResultsTopicTellsPlansFromResults() {
+        assertEquals(Samples.shardPlan(), Messages.parseShardOutput(Messages.toJson(Samples.shardPlan())));
+        assertEquals(Samples.shardResult(), Messages.parseShardOutput(Messages.toJson(Samples.shardResult())));
+        InvalidMessageException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                InvalidMessageException.class, () -> Messages.parseShardOutput("[]".getBytes(UTF_8)));
+        assertEquals("expected a JSON object (a ShardResult), got an array", refused.getMessage());
+    }
+
+    @Test
+    void aPlanChecksEachResultAgainstItsShard() {
+        ShardPlan plan = Samples.shardPlan();
+        ShardResult result = Samples.shardResult(); // shard 2 of 5 in the sample; this plan has 3
+        assertEquals("shard 2 of run-1-final says 5 shards, the plan 3", plan.mismatch(result).orElseThrow());
+        ShardResult third = new ShardResult(1, "run-1", "run-1-final", result.attacks(), 2, 3, 2000, 2003,
+                result.outcomes(), result.options(), 9, result.timestamp());
+        assertEquals(java.util.Optional.empty(), plan.mismatch(third));
+        assertTrue(third.sameFindings(new ShardResult(1, "run-1", "run-1-final", result.attacks(), 2, 3, 2000, 2003,
+                result.outcomes(), result.options(), 1, "2030-01-01T00:00:00Z")), "timings are not findings");
+    }
+
+    @Test
     void minimalRequestTakesThePapersDefaults() {
         TrainingRequest request = Messages.parseTrainingRequest("""
                 {"schemaVersion": 1, "runId": "r", "dataset": "mnist", "architecture": "mlp",

@@ -21,6 +21,7 @@ class RejectionTest {
     private static final Message DEAD_LETTER = Samples.deadLetter();
     private static final Message SHARD = Samples.shard();
     private static final Message SHARD_RESULT = Samples.shardResult();
+    private static final Message SHARD_PLAN = Samples.shardPlan();
 
     /** The sample with one field replaced by a JSON value, or removed when the value is null. */
     private static Arguments edit(Message sample, String path, String json, String reason) {
@@ -161,6 +162,9 @@ class RejectionTest {
                 edit(SHARD_RESULT, "outcomes.fixedBudget", "[]", "outcomes.fixedBudget and outcomes.doubled do not match the attacks and budgets"),
                 edit(SHARD_RESULT, "outcomes.minimumNorm", "{}", "outcomes.minimumNorm must hold exactly [deepfool, paper-fgs], got []"),
                 edit(SHARD_RESULT, "from", "-1", "from must be at least 0, got -1"),
+                edit(SHARD_PLAN, "boundaries", "[1, 3]", "boundaries must start at 0, got 1"),
+                edit(SHARD_PLAN, "boundaries", "[0, 3, 3]", "boundaries must increase strictly, got 3 after 3"),
+                edit(SHARD_PLAN, "boundaries", "[0]", "boundaries (count) must be in 2..10001, got 1"),
                 // reports
                 edit(REPORT, "cleanAccuracy", "1.1", "cleanAccuracy must be a finite number in [0, 1], got 1.1"),
                 edit(REPORT, "rho2", "-0.5", "rho2 must be a finite number in [0, inf), got -0.5"),

@@ -100,9 +100,13 @@ final class Samples {
                 Instant.parse(NOW));
     }
 
+    static ShardPlan shardPlan() {
+        return new ShardPlan(1, "run-1", "run-1-final", ATTACKS, List.of(0, 1000, 2000, 2003), options(), NOW);
+    }
+
     static List<Message> all() {
         return List.of(request(), progress(), checkpoint(), attackResult(), report(), deadLetter(), shard(),
-                shardResult());
+                shardResult(), shardPlan());
     }
 
     /** The sample as JSON with the field at a dotted path set to {@code json}, or removed when it is null. */

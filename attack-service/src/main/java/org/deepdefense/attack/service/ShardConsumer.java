@@ -4,7 +4,6 @@ import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
 import java.util.concurrent.CompletionStage;
 import org.deepdefense.messages.AttackShard;
 import org.deepdefense.messages.Messages;
@@ -21,7 +20,8 @@ import org.jboss.logging.Logger;
  * <p>Shards run for minutes on one {@link RecordWorker} thread (one model at a time keeps memory bounded); a record is
  * acknowledged, and its offset committed, only after its result or dead letter is on the broker. A replica that dies
  * mid-shard has not committed it: the group's rebalance hands the partition, and the shard, to another replica (or to
- * this one after restart). The evaluator keeps the first result of each shard, so a repeat is harmless.
+ * this one after restart). The evaluator keeps the first result of each shard and ignores a repeat with the same
+ * findings. A result the broker does not take is sent again ({@link Retries}), not dead-lettered.
  */
 @ApplicationScoped
 public class ShardConsumer {
@@ -30,12 +30,14 @@ public class ShardConsumer {
     private final AttackRunner runner;
     private final MutinyEmitter<byte[]> results;
     private final RecordWorker worker;
+    private final Retries retries;
 
-    ShardConsumer(AttackRunner runner, DeadLetters deadLetters,
+    ShardConsumer(AttackRunner runner, DeadLetters deadLetters, Retries retries,
             @Channel("shard-results") MutinyEmitter<byte[]> results) {
         this.runner = runner;
-        this.worker = new RecordWorker("attack-worker", deadLetters);
+        this.worker = new RecordWorker("attack-worker", deadLetters, retries);
         this.results = results;
+        this.retries = retries;
     }
 
     @Incoming("attack-shards")
@@ -43,10 +45,12 @@ public class ShardConsumer {
         return worker.submit(record, this::handle);
     }
 
-    private void handle(byte[] payload) throws IOException {
+    private void handle(byte[] payload) throws Exception {
         AttackShard shard = Messages.parseAttackShard(payload);
-        ShardResult result = runner.run(shard);
-        results.sendMessageAndAwait(KafkaRecord.of(result.checkpointId(), Messages.toJson(result)));
+        // Loading fails before any attack runs, so trying the shard again costs no attack work.
+        ShardResult result = retries.load("shard " + shard.key(), () -> runner.run(shard));
+        retries.send("result of shard " + shard.key(), () -> results.sendMessageAndAwait(
+                KafkaRecord.of(result.checkpointId(), Messages.toJson(result))));
         LOG.infof("checkpoint %s: shard %d/%d [%d, %d) of %s in %.1f s", shard.checkpointId(),
                 shard.shard() + 1, shard.shards(), shard.from(), shard.to(), shard.attacks(), result.seconds());
     }

@@ -22,6 +22,7 @@ import org.deepdefense.kafka.LocalKafkaResource;
 import org.deepdefense.messages.AttackShard;
 import org.deepdefense.messages.CheckpointPublished;
 import org.deepdefense.messages.Messages;
+import org.deepdefense.messages.ShardPlan;
 import org.deepdefense.messages.ShardResult;
 import org.deepdefense.messages.Topics;
 import org.deepdefense.metrics.RobustnessReport;
@@ -59,10 +60,16 @@ class AttackServiceTest {
             assertEquals(List.of(List.of("deepfool", "paper-fgs", "fgs", "apgd-ce", "apgd-t", "square"), 0, 0, 50),
                     List.of(first.attacks(), first.shard(), first.from(), first.to()));
 
-            Map<String, ShardResult> results = kafka.consume(String.class, byte[].class)
-                    .fromTopics(Topics.SHARD_RESULTS, SHARDS).awaitCompletion(TIMEOUT).getRecords().stream()
-                    .peek(r -> assertEquals(RUN + "-final", r.key()))
+            // The plan first, then a result per shard, all keyed by checkpointId (so in one partition, in order).
+            List<ConsumerRecord<String, byte[]>> outputs = kafka.consume(String.class, byte[].class)
+                    .fromTopics(Topics.SHARD_RESULTS, SHARDS + 1).awaitCompletion(TIMEOUT).getRecords();
+            outputs.forEach(r -> assertEquals(RUN + "-final", r.key()));
+            ShardPlan plan = Messages.parseShardPlan(outputs.get(0).value());
+            assertEquals(List.of(List.of(0, 50, 100), first.attacks(), first.options()),
+                    List.of(plan.boundaries(), plan.attacks(), plan.options()));
+            Map<String, ShardResult> results = outputs.subList(1, outputs.size()).stream()
                     .map(r -> Messages.parseShardResult(r.value()))
+                    .peek(r -> assertTrue(plan.mismatch(r).isEmpty(), () -> plan.mismatch(r).orElseThrow()))
                     .collect(Collectors.toMap(ShardResult::shardId, r -> r));
             assertEquals(Set.of("0", "1"), results.keySet());
             SampleOutcomes outcomes = SampleOutcomes.concat(List.of(results.get("0").outcomes().unpack(50),
