@@ -80,7 +80,7 @@ final class DemoCommand {
     private static TrainingRequest request(String runId, String method, int epochs, double learningRate,
             String from, String fromSha256, int trainSubset, int testSubset) {
         var d = Hyperparameters.DEFAULTS;
-        return new TrainingRequest(Messages.SCHEMA_VERSION, runId, "fashion-mnist", "mlp", method, from, fromSha256,
+        return new TrainingRequest(Messages.SCHEMA_VERSION, runId, "fashion-mnist", null, "mlp", method, from, fromSha256,
                 new Hyperparameters(epochs, d.batchSize(), learningRate, d.momentum(),
                         d.weightDecay(), d.lambda(), d.c(), d.d(), d.deepFoolIterations(), d.overshoot(),
                         d.halveLrLastEpoch(), d.parsevalBeta(), d.adversarialEpsilon(), d.adversarialRatio()),

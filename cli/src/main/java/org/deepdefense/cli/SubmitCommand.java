@@ -39,7 +39,7 @@ final class SubmitCommand {
         String attacks = args.string("attacks", null);
         try {
             return new TrainingRequest(Messages.SCHEMA_VERSION, args.required("run-id"),
-                    args.string("dataset", "fashion-mnist"), args.string("arch", "mlp"),
+                    args.string("dataset", "fashion-mnist"), args.string("dataset-root", null), args.string("arch", "mlp"),
                     args.string("method", "vanilla"), args.string("from", null), args.string("from-sha256", null),
                     new Hyperparameters(args.integer("epochs", d.epochs()), args.integer("batch-size", d.batchSize()),
                             args.number("lr", d.learningRate()), d.momentum(), d.weightDecay(), d.lambda(), d.c(),

@@ -19,13 +19,16 @@ final class Usage {
                         [--lr L] [--lambda 15] [--c 25] [--d 5] [--parseval-beta 3e-4] [--adv-epsilon 8] [--adv-ratio 0.5]
                         the paper's comparison: one vanilla model, every method fine-tuning it, one row per method
                         (docs/results/<dataset>-<arch>/: table.md, curves.svg, a JSON file per row); resumable
-              train     --run-id ID [--method vanilla|deepdefense|parseval|fgs-adv|deepfool-adv] [--arch mlp|mlp-bn|lenet|convnet|nin]
-                        [--dataset fashion-mnist|mnist|cifar10|generated] [--data-dir DIR] [--from CHECKPOINT]
+              train     --run-id ID [--method vanilla|deepdefense|parseval|fgs-adv|deepfool-adv]
+                        [--arch mlp|mlp-bn|lenet|convnet|nin|resnet18-cifar|resnet18|alexnet]
+                        [--dataset fashion-mnist|mnist|cifar10|generated|imagefolder] [--data-dir DIR] [--from CHECKPOINT]
                         [--epochs 5] [--batch-size 100] [--lr L] [--momentum 0.9] [--weight-decay 5e-4]
                         [--lambda 15] [--c 25] [--d 5] [--deepfool-iterations 5] [--overshoot 0.02]
                         [--parseval-beta 3e-4] [--adv-epsilon 8] [--adv-ratio 0.5]
                         [--no-lr-halving] [--seed 1] [--train-subset N] [--store checkpoints] [--threads N]
-                        trains, writes a checkpoint per epoch and a final one (<run-id>/final), resumes a stopped run
+                        trains, writes a checkpoint per epoch and a final one (<run-id>/final), resumes a stopped run;
+                        imagefolder: --data-dir DIR holds train/<class>/*.jpg|png and val/<class>/*.jpg|png, resized
+                        and centre-cropped to the architecture's input size
               evaluate  --checkpoint KEY [--store checkpoints] [--data-dir DIR] [--test-subset N]
                         [--suite paper|standard|full] [--attacks a,b,...] [--linf-eps 25.5,51] [--l2-eps 382.5,765]
                         [--deepfool-iterations 50] [--short-cap 5] [--eps-ref E] [--pgd-steps 20] [--pgd-step F]
@@ -63,7 +66,7 @@ final class Usage {
               demo      [--run-dir DIR] [--train-subset 20000] [--test-subset 2000] [--vanilla-epochs 3] [--epochs 1]
                         quickstart through the platform: up, a vanilla run, Deep Defense fine-tuning of it, both
                         reports side by side, down
-              submit    --run-id ID [--bootstrap HOST:PORT] [--run-dir DIR] [--dataset fashion-mnist]
+              submit    --run-id ID [--bootstrap HOST:PORT] [--run-dir DIR] [--dataset fashion-mnist] [--dataset-root KEY]
                         [--arch mlp] [--method vanilla|deepdefense|parseval|fgs-adv|deepfool-adv] [--epochs 5] [--batch-size 100] [--lr 5e-4]
                         [--from KEY --from-sha256 HEX] [--train-subset N] [--test-subset N]
                         [--attacks deepfool,fgs] [--seed 1] [--parseval-beta B] [--adv-epsilon E] [--adv-ratio R]

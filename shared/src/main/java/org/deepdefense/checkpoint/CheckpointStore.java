@@ -194,7 +194,16 @@ public final class CheckpointStore {
      * {@code [A-Za-z0-9][A-Za-z0-9._-]{0,127}}, or lead outside the store through a symbolic link.
      */
     public Path resolve(String key) {
-        return contained(root.resolve(requireValidKey(key)), key);
+        return contained(realRoot, root.resolve(requireValidKey(key)), key);
+    }
+
+    /**
+     * A key under another root with the store's rules (e.g. a dataset root under the data directory named in a
+     * message): the syntax of {@link #requireValidKey}, and no way out through a symbolic link.
+     */
+    public static Path resolveUnder(Path root, String key) throws IOException {
+        Path absolute = root.toAbsolutePath().normalize();
+        return contained(absolute.toRealPath(), absolute.resolve(requireValidKey(key)), key);
     }
 
     /** Checks a key's syntax, without a store; see {@link #resolve}. Returns the key. */
@@ -261,14 +270,14 @@ public final class CheckpointStore {
     }
 
     private Path file(String key, String fileName) {
-        return contained(resolve(key).resolve(fileName), key);
+        return contained(realRoot, resolve(key).resolve(fileName), key);
     }
 
     /**
      * Returns {@code path} if, following symbolic links, it stays inside the store. Checking the deepest
      * existing part suffices: the rest does not exist yet, so it cannot be a link.
      */
-    private Path contained(Path path, String key) {
+    private static Path contained(Path realRoot, Path path, String key) {
         Path existing = path;
         while (!Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
             existing = existing.getParent();
@@ -280,7 +289,7 @@ public final class CheckpointStore {
             throw new InvalidStoreKeyException(key, "cannot resolve " + existing + " (dangling link?): " + e);
         }
         if (!real.startsWith(realRoot)) {
-            throw new InvalidStoreKeyException(key, "leads outside the store through a symbolic link");
+            throw new InvalidStoreKeyException(key, "leads outside " + realRoot + " through a symbolic link");
         }
         return path;
     }

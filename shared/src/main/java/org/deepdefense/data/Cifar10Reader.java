@@ -24,7 +24,7 @@ public final class Cifar10Reader {
     private Cifar10Reader() {}
 
     /** Reads one split from dir, or from dir/cifar-10-batches-bin when that exists. */
-    public static Dataset read(Path dir, Split split) throws IOException {
+    public static InMemoryDataset read(Path dir, Split split) throws IOException {
         Path dataDir = dataDir(dir);
         List<Path> files = new ArrayList<>();
         long records = 0;
@@ -44,13 +44,13 @@ public final class Cifar10Reader {
                 labels[sample] = bytes[offset] & 0xFF;
                 UnsignedBytes.toFloats(bytes, offset + 1, images, sample * IMAGE_BYTES, IMAGE_BYTES);
             }
-            int bad = Dataset.invalidLabelIndex(labels, first, sample, NUM_CLASSES);
+            int bad = InMemoryDataset.invalidLabelIndex(labels, first, sample, NUM_CLASSES);
             if (bad >= 0) {
                 throw new IOException(file + ": record " + (bad - first) + " has label " + labels[bad]
                         + ", expected 0.." + (NUM_CLASSES - 1) + " (not a CIFAR-10 binary batch?)");
             }
         }
-        return new Dataset(DatasetName.CIFAR10.id(), images, labels, CHANNELS, SIDE, SIDE, NUM_CLASSES);
+        return new InMemoryDataset(DatasetName.CIFAR10.id(), images, labels, CHANNELS, SIDE, SIDE, NUM_CLASSES);
     }
 
     /** The batch files of both splits that dir (or its cifar-10-batches-bin) lacks. */

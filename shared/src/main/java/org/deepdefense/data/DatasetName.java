@@ -7,7 +7,9 @@ public enum DatasetName {
     MNIST("mnist"),
     FASHION_MNIST("fashion-mnist"),
     CIFAR10("cifar10"),
-    GENERATED("generated");
+    GENERATED("generated"),
+    /** An ImageNet-style folder of JPEG/PNG files, {@code train/<class>/…} and {@code val/<class>/…}. */
+    IMAGEFOLDER("imagefolder");
 
     private final String id;
 

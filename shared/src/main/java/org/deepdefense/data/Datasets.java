@@ -15,12 +15,18 @@ public final class Datasets {
 
     public static Dataset load(DatasetName name, Split split, Path explicitDir) throws IOException {
         Path dir = locate(name, explicitDir);
-        return name == DatasetName.CIFAR10 ? Cifar10Reader.read(dir, split) : IdxReader.read(name.id(), dir, split);
+        return switch (name) {
+            case CIFAR10 -> Cifar10Reader.read(dir, split);
+            case MNIST, FASHION_MNIST -> IdxReader.read(name.id(), dir, split);
+            case IMAGEFOLDER, GENERATED -> throw new IllegalArgumentException(name.id()
+                    + " has no fixed sample shape: DataSource.load makes it at the network's input shape");
+        };
     }
 
     /**
      * The directory holding the dataset's files: explicitDir if non-null, else the directory named by the
-     * environment variable DEEPDEFENSE_MNIST_DIR, DEEPDEFENSE_FASHION_MNIST_DIR or DEEPDEFENSE_CIFAR10_DIR,
+     * environment variable DEEPDEFENSE_MNIST_DIR, DEEPDEFENSE_FASHION_MNIST_DIR, DEEPDEFENSE_CIFAR10_DIR or
+     * DEEPDEFENSE_IMAGEFOLDER_DIR,
      * else (Fashion-MNIST only) /usr/share/datasets/fashion-mnist. A location that is given but incomplete is
      * an error rather than a reason to look further, so a typo never silently loads other data.
      */
@@ -53,8 +59,12 @@ public final class Datasets {
             throw new DatasetNotFoundException(name.id() + ": directory " + dir + " (" + origin
                     + ") does not exist. " + howToGet(name));
         }
-        List<String> missing =
-                name == DatasetName.CIFAR10 ? Cifar10Reader.missingFiles(dir) : IdxReader.missingFiles(dir);
+        // An image folder's split folders are checked when a split is opened, naming the one that is missing.
+        List<String> missing = switch (name) {
+            case CIFAR10 -> Cifar10Reader.missingFiles(dir);
+            case IMAGEFOLDER -> List.of();
+            default -> IdxReader.missingFiles(dir);
+        };
         if (!missing.isEmpty()) {
             throw new DatasetNotFoundException(name.id() + ": missing " + String.join(", ", missing) + " in " + dir
                     + " (" + origin + "). " + howToGet(name));
@@ -78,6 +88,8 @@ public final class Datasets {
                     + " four IDX files from https://github.com/zalandoresearch/fashion-mnist.";
             case CIFAR10 -> "Download https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz, extract it and "
                     + pointAtIt + " to point at the extracted cifar-10-batches-bin directory (or its parent).";
+            case IMAGEFOLDER -> pointAtIt.substring(0, 1).toUpperCase(java.util.Locale.ROOT) + pointAtIt.substring(1)
+                    + " to point at a folder holding train/<class>/*.jpg|png and val/<class>/*.jpg|png.";
             case GENERATED -> throw new AssertionError("locate rejects GENERATED before asking");
         };
     }

@@ -21,7 +21,7 @@ public final class GeneratedDataset {
      * noise, pixel values clipped to 0..255. Labels are balanced (counts differ by at most one) in seeded
      * order. Same arguments give identical data.
      */
-    public static Dataset create(int size, int channels, int height, int width, int numClasses, long seed) {
+    public static InMemoryDataset create(int size, int channels, int height, int width, int numClasses, long seed) {
         if (size < 0) {
             throw new IllegalArgumentException("size must be >= 0, got " + size);
         }
@@ -40,7 +40,7 @@ public final class GeneratedDataset {
                 images[i * features + f] = (float) Math.min(255, Math.max(0, value));
             }
         }
-        return new Dataset(DatasetName.GENERATED.id(), images, labels, channels, height, width, numClasses);
+        return new InMemoryDataset(DatasetName.GENERATED.id(), images, labels, channels, height, width, numClasses);
     }
 
     private static float[][] prototypes(int channels, int height, int width, int numClasses) {

@@ -45,23 +45,23 @@ public final class IdxReader {
     }
 
     /** Reads a pair of image and label files into a single-channel dataset, checking that they agree. */
-    public static Dataset read(String name, Path imagesFile, Path labelsFile, int numClasses) throws IOException {
+    public static InMemoryDataset read(String name, Path imagesFile, Path labelsFile, int numClasses) throws IOException {
         Images images = readImages(imagesFile);
         int[] labels = readLabels(labelsFile);
         if (labels.length != images.count()) {
             throw new IOException(labelsFile + " holds " + labels.length + " labels but " + imagesFile + " holds "
                     + images.count() + " images");
         }
-        int bad = Dataset.invalidLabelIndex(labels, 0, labels.length, numClasses);
+        int bad = InMemoryDataset.invalidLabelIndex(labels, 0, labels.length, numClasses);
         if (bad >= 0) {
             throw new IOException(labelsFile + ": label " + labels[bad] + " at index " + bad + " is outside [0, "
                     + numClasses + ")");
         }
-        return new Dataset(name, images.pixels(), labels, 1, images.height(), images.width(), numClasses);
+        return new InMemoryDataset(name, images.pixels(), labels, 1, images.height(), images.width(), numClasses);
     }
 
     /** Reads one split from a directory laid out like the MNIST distribution (10 classes). */
-    static Dataset read(String name, Path dir, Split split) throws IOException {
+    static InMemoryDataset read(String name, Path dir, Split split) throws IOException {
         return read(name, existing(dir, imagesFile(split)), existing(dir, labelsFile(split)), NUM_CLASSES);
     }
 

@@ -9,6 +9,8 @@ import java.util.stream.IntStream;
  */
 public final class Preprocessor {
     private static final String KIND = "per-pixel-mean-subtraction";
+    /** Samples read at a time while summing the training set. */
+    private static final int MEAN_CHUNK = 256;
 
     private final float[] mean;
     private final int channels;
@@ -27,13 +29,17 @@ public final class Preprocessor {
             throw new IllegalArgumentException(train.name() + ": cannot compute a mean over an empty training set");
         }
         int features = train.featureSize();
-        float[] images = train.images();
-        // Sum in double: 60000 float additions of values up to 255 would lose several digits.
+        // Sum in double: 60000 float additions of values up to 255 would lose several digits. Read in chunks, so a
+        // dataset that decodes files on demand never has to hold all of its pixels.
         double[] sum = new double[features];
-        for (int sample = 0; sample < train.size(); sample++) {
-            int base = sample * features;
-            for (int f = 0; f < features; f++) {
-                sum[f] += images[base + f];
+        for (int from = 0; from < train.size(); from += MEAN_CHUNK) {
+            int to = Math.min(train.size(), from + MEAN_CHUNK);
+            float[] chunk = train.pixels(from, to);
+            for (int sample = 0; sample < to - from; sample++) {
+                int base = sample * features;
+                for (int f = 0; f < features; f++) {
+                    sum[f] += chunk[base + f];
+                }
             }
         }
         float[] mean = new float[features];
@@ -79,13 +85,10 @@ public final class Preprocessor {
             throw new IllegalArgumentException(d.name() + " samples are " + d.channels() + "x" + d.height() + "x"
                     + d.width() + " but the preprocessor was fitted to " + channels + "x" + height + "x" + width);
         }
-        float[] images = d.images();
-        float[] out = new float[indices.length * mean.length];
-        for (int i = 0; i < indices.length; i++) {
-            int source = Objects.checkIndex(indices[i], d.size()) * mean.length;
-            int target = i * mean.length;
+        float[] out = d.pixels(indices);
+        for (int at = 0; at < out.length; at += mean.length) {
             for (int f = 0; f < mean.length; f++) {
-                out[target + f] = images[source + f] - mean[f];
+                out[at + f] -= mean[f];
             }
         }
         return out;

@@ -35,7 +35,7 @@ public final class Messages {
     public static final int SCHEMA_VERSION = 1;
     public static final int MAX_RECORD_BYTES = 1024 * 1024;
 
-    public static final List<String> DATASETS = List.of("mnist", "fashion-mnist", "cifar10", "generated");
+    public static final List<String> DATASETS = List.of("mnist", "fashion-mnist", "cifar10", "generated", "imagefolder");
     public static final List<String> ARCHITECTURES =
             List.of("mlp", "mlp-bn", "lenet", "convnet", "nin", "resnet18-cifar", "resnet18", "alexnet");
     public static final List<String> METHODS =

@@ -5,6 +5,8 @@ import java.util.List;
 /**
  * Asks the trainer for one training run; keyed by {@code runId}.
  *
+ * @param datasetRoot          for {@code imagefolder} (and only then): the folder holding {@code train/} and
+ *                             {@code val/}, relative to the trainer's data directory, with the store-key rules
  * @param baseCheckpoint       store key of the checkpoint to fine-tune from, or null to start from scratch
  * @param baseCheckpointSha256 checksum of that checkpoint; required exactly when {@code baseCheckpoint} is set
  * @param hyperparameters      null means {@link Hyperparameters#DEFAULTS}
@@ -16,6 +18,7 @@ public record TrainingRequest(
         int schemaVersion,
         String runId,
         String dataset,
+        String datasetRoot,
         String architecture,
         String method,
         String baseCheckpoint,
@@ -29,11 +32,19 @@ public record TrainingRequest(
     /** The paper's evaluation: ρ₂ from DeepFool and accuracy under FGS. */
     public static final List<String> DEFAULT_ATTACKS = List.of("standard");
     public static final int MAX_SUBSET = 60_000;
+    /** The dataset that lives where {@code datasetRoot} says. */
+    public static final String IMAGEFOLDER = "imagefolder";
 
     public TrainingRequest {
         Check.schemaVersion(schemaVersion);
         Check.id("runId", runId);
         Check.oneOf("dataset", dataset, Messages.DATASETS);
+        if (dataset.equals(IMAGEFOLDER) != (datasetRoot != null)) {
+            throw Check.fail("datasetRoot must be given exactly when dataset is %s", IMAGEFOLDER);
+        }
+        if (datasetRoot != null) {
+            Check.storeKey("datasetRoot", datasetRoot);
+        }
         Check.oneOf("architecture", architecture, Messages.ARCHITECTURES);
         Check.oneOf("method", method, Messages.METHODS);
         if ((baseCheckpoint == null) != (baseCheckpointSha256 == null)) {

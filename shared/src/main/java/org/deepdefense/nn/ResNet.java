@@ -47,7 +47,7 @@ final class ResNet {
     }
 
     /** conv3×3/stride, BN, ReLU, conv3×3, BN, plus the input, projected by a 1×1/stride conv and BN where the shape changes. */
-    private static Residual basicBlock(String name, int in, int out, int stride, NDManager manager,
+    static Residual basicBlock(String name, int in, int out, int stride, NDManager manager,
             SplittableRandom random) {
         List<Layer> branch = List.of(
                 new Conv2d(name + ".conv1", in, out, 3, stride, 1, false, manager, random),

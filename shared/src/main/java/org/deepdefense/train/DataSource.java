@@ -6,6 +6,7 @@ import org.deepdefense.data.Dataset;
 import org.deepdefense.data.DatasetName;
 import org.deepdefense.data.Datasets;
 import org.deepdefense.data.GeneratedDataset;
+import org.deepdefense.data.ImageFolderDataset;
 import org.deepdefense.data.Split;
 import org.deepdefense.nn.Architecture;
 
@@ -15,20 +16,21 @@ public final class DataSource {
     static final int GENERATED_TRAIN = 2000;
     static final int GENERATED_TEST = 500;
 
-    /** Every dataset the platform knows has ten classes. */
+    /** The built-in datasets have ten classes (an image folder has as many as its class folders). */
     public static final int NUM_CLASSES = 10;
 
     private DataSource() {}
 
     /**
      * The (channels, height, width) of the dataset's samples, known without reading it: 1×28×28 for MNIST and
-     * Fashion-MNIST, 3×32×32 for CIFAR-10; generated data takes the shape the architecture is made for.
+     * Fashion-MNIST, 3×32×32 for CIFAR-10; generated data and image folders (resized and cropped) take the shape
+     * the architecture is made for.
      */
     public static int[] sampleShape(DatasetName name, Architecture architecture) {
         return switch (name) {
             case CIFAR10 -> new int[] {3, 32, 32};
             case MNIST, FASHION_MNIST -> new int[] {1, 28, 28};
-            case GENERATED -> architecture.usualInputShape();
+            case GENERATED, IMAGEFOLDER -> architecture.usualInputShape();
         };
     }
 
@@ -46,6 +48,9 @@ public final class DataSource {
             // Prototypes are fixed; the seed only draws the noise, so train and test are the same task.
             data = GeneratedDataset.create(size, shape[0], shape[1], shape[2], NUM_CLASSES,
                     split == Split.TRAIN ? 1 : 2);
+        } else if (name == DatasetName.IMAGEFOLDER) {
+            int[] shape = sampleShape(name, architecture);
+            data = ImageFolderDataset.open(Datasets.locate(name, dataDir), split, shape[0], shape[1]);
         } else {
             data = Datasets.load(name, split, dataDir);
         }

@@ -282,11 +282,16 @@ public final class TrainingJob {
             events.resumePointSaved(key, next);
         }
 
+        /** The preprocessor's kind, after how the dataset shaped its images where it did (an image folder). */
+        private String preprocessing() {
+            return train.preparation() == null ? preprocessor.kind() : train.preparation() + "; " + preprocessor.kind();
+        }
+
         /** Writes a checkpoint, then deletes the resume point it supersedes (new first: a crash loses neither). */
         private CheckpointMetadata write(String key, int epochs, int step, boolean isFinal,
                 Map<String, Double> metrics) {
             CheckpointMetadata meta = new CheckpointMetadata(CheckpointMetadata.SCHEMA_VERSION, spec.runId(),
-                    spec.architecture().id(), spec.dataset().id(), spec.config().method().id(), preprocessor.kind(),
+                    spec.architecture().id(), spec.dataset().id(), spec.config().method().id(), preprocessing(),
                     new int[] {train.channels(), train.height(), train.width()}, train.numClasses(),
                     spec.config().toMap(), epochs, step, spec.config().seed(), metrics, isFinal, device,
                     Instant.now().toString(), previous, null);

@@ -124,7 +124,7 @@ class DatasetsTest {
             assertEquals(size / 10, count, "Fashion-MNIST is balanced");
         }
         float max = 0;
-        for (float pixel : d.images()) {
+        for (float pixel : d.pixels(0, d.size())) {
             max = Math.max(max, pixel);
         }
         assertEquals(255f, max, "raw pixels, not rescaled");

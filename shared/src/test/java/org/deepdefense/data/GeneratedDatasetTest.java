@@ -13,9 +13,9 @@ class GeneratedDatasetTest {
     void sameArgumentsGiveIdenticalData() {
         Dataset a = GeneratedDataset.create(100, 3, 8, 8, 10, 5);
         Dataset b = GeneratedDataset.create(100, 3, 8, 8, 10, 5);
-        assertArrayEquals(a.images(), b.images());
+        assertArrayEquals(a.pixels(0, a.size()), b.pixels(0, b.size()));
         assertArrayEquals(a.labels(), b.labels());
-        assertFalse(Arrays.equals(a.images(), GeneratedDataset.create(100, 3, 8, 8, 10, 6).images()));
+        assertFalse(Arrays.equals(a.pixels(0, a.size()), GeneratedDataset.create(100, 3, 8, 8, 10, 6).images()));
         assertEquals("generated", a.name());
         assertEquals(3 * 8 * 8, a.featureSize());
     }
@@ -23,7 +23,7 @@ class GeneratedDatasetTest {
     @Test
     void rawPixelRangeAndBalancedLabels() {
         Dataset d = GeneratedDataset.create(103, 1, 28, 28, 10, 1);
-        for (float pixel : d.images()) {
+        for (float pixel : d.pixels(0, d.size())) {
             assertTrue(pixel >= 0 && pixel <= 255, "pixel " + pixel);
         }
         int[] perClass = new int[10];
@@ -48,7 +48,7 @@ class GeneratedDatasetTest {
         double[][] means = new double[10][features];
         for (int i = 0; i < train.size(); i++) {
             for (int f = 0; f < features; f++) {
-                means[train.labels()[i]][f] += train.images()[i * features + f] / 50.0; // 50 samples per class
+                means[train.labels()[i]][f] += train.pixels(0, train.size())[i * features + f] / 50.0; // 50 samples per class
             }
         }
         int correct = 0;
@@ -58,7 +58,7 @@ class GeneratedDatasetTest {
             for (int k = 0; k < 10; k++) {
                 double distance = 0;
                 for (int f = 0; f < features; f++) {
-                    double diff = test.images()[i * features + f] - means[k][f];
+                    double diff = test.pixels(0, test.size())[i * features + f] - means[k][f];
                     distance += diff * diff;
                 }
                 if (distance < bestDistance) {

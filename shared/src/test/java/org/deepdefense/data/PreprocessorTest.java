@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class PreprocessorTest {
     // Three samples of shape 1x1x2: (0, 255), (30, 0), (60, 45).
     private static final Dataset TRAIN =
-            new Dataset("train", new float[] {0, 255, 30, 0, 60, 45}, new int[] {0, 1, 0}, 1, 1, 2, 2);
+            new InMemoryDataset("train", new float[] {0, 255, 30, 0, 60, 45}, new int[] {0, 1, 0}, 1, 1, 2, 2);
 
     @Test
     void subtractsThePerPixelTrainingMean() {

@@ -106,7 +106,7 @@ final class TestFiles {
         for (int i = 0; i < d.size(); i++) {
             assertEquals(label(first + i), d.labels()[i], "label of sample " + i);
             for (int f = 0; f < features; f++) {
-                assertEquals(pixel(first + i, f), d.images()[i * features + f], "pixel " + f + " of sample " + i);
+                assertEquals(pixel(first + i, f), d.pixels(0, d.size())[i * features + f], "pixel " + f + " of sample " + i);
             }
         }
     }

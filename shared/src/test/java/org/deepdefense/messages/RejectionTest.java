@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RejectionTest {
 
     private static final Message REQUEST = Samples.request();
+    private static final Message IMAGE_FOLDER_REQUEST = Samples.imageFolderRequest();
     private static final Message PROGRESS = Samples.progress();
     private static final Message CHECKPOINT = Samples.checkpoint();
     private static final Message ATTACK = Samples.attackResult();
@@ -63,7 +64,7 @@ class RejectionTest {
                 edit(REQUEST, "schemaVersion", "2", "unsupported schemaVersion 2 (this build reads 1)"),
                 edit(REQUEST, "schemaVersion", "1.0", "schemaVersion must be an integer, got number 1.0"),
                 // unknown and missing fields
-                edit(REQUEST, "runID", "\"x\"", "unknown field 'runID' (known: [architecture, attacks, baseCheckpoint, baseCheckpointSha256, dataset, hyperparameters, method, runId, schemaVersion, seed, testSubset, trainSubset])"),
+                edit(REQUEST, "runID", "\"x\"", "unknown field 'runID' (known: [architecture, attacks, baseCheckpoint, baseCheckpointSha256, dataset, datasetRoot, hyperparameters, method, runId, schemaVersion, seed, testSubset, trainSubset])"),
                 edit(REQUEST, "hyperparameters.epoch", "3", "unknown field 'hyperparameters.epoch' (known: [adversarialEpsilon, adversarialRatio, batchSize, c, d, deepFoolIterations, epochs, halveLrLastEpoch, lambda, learningRate, momentum, overshoot, parsevalBeta, weightDecay])"),
                 edit(REQUEST, "seed", null, "missing field 'seed'"),
                 edit(REQUEST, "runId", null, "runId is required"),
@@ -87,7 +88,7 @@ class RejectionTest {
                 edit(REQUEST, "runId", "\"run 1\"", "runId must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}, got 'run 1'"),
                 edit(REQUEST, "runId", "\"" + "r".repeat(65) + "\"", "runId must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}, got '" + "r".repeat(65) + "'"),
                 edit(REQUEST, "runId", "\"a\\nb\"", "runId must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}, got 'a\\u000ab'"),
-                edit(REQUEST, "dataset", "\"imagenet\"", "dataset must be one of [mnist, fashion-mnist, cifar10, generated], got 'imagenet'"),
+                edit(REQUEST, "dataset", "\"imagenet\"", "dataset must be one of [mnist, fashion-mnist, cifar10, generated, imagefolder], got 'imagenet'"),
                 edit(REQUEST, "architecture", "\"resnet\"", "architecture must be one of " + Messages.ARCHITECTURES + ", got 'resnet'"),
                 edit(REQUEST, "method", "\"DeepDefense\"", "method must be one of [vanilla, deepdefense, parseval, fgs-adv, deepfool-adv], got 'DeepDefense'"),
                 edit(REQUEST, "attacks", "[\"fgs\", \"cw\"]", "attacks[1] must be one of " + Messages.ATTACKS + ", got 'cw'"),
@@ -110,6 +111,12 @@ class RejectionTest {
                 edit(REQUEST, "trainSubset", "0", "trainSubset must be in 1..60000, got 0"),
                 edit(REQUEST, "testSubset", "60001", "testSubset must be in 1..60000, got 60001"),
                 // base checkpoint: store key and checksum
+                // an image folder's root: store-relative, and only with dataset imagefolder
+                edit(REQUEST, "datasetRoot", "\"imagenet\"", "datasetRoot must be given exactly when dataset is imagefolder"),
+                edit(IMAGE_FOLDER_REQUEST, "datasetRoot", null, "datasetRoot must be given exactly when dataset is imagefolder"),
+                edit(IMAGE_FOLDER_REQUEST, "datasetRoot", "\"/data/imagenet\"", "datasetRoot must be a store-relative key but is absolute: '/data/imagenet'"),
+                edit(IMAGE_FOLDER_REQUEST, "datasetRoot", "\"imagenet/../../etc\"", "datasetRoot must be a store-relative key but contains '..': 'imagenet/../../etc'"),
+                edit(IMAGE_FOLDER_REQUEST, "datasetRoot", "\"a\\\\b\"", "datasetRoot must be a store-relative key but contains a backslash: 'a\\b'"),
                 edit(REQUEST, "baseCheckpoint", "\"/etc/passwd\"", "baseCheckpoint must be a store-relative key but is absolute: '/etc/passwd'"),
                 edit(REQUEST, "baseCheckpoint", "\"a/../b\"", "baseCheckpoint must be a store-relative key but contains '..': 'a/../b'"),
                 edit(REQUEST, "baseCheckpoint", "\"a\\\\b\"", "baseCheckpoint must be a store-relative key but contains a backslash: 'a\\b'"),

@@ -28,9 +28,15 @@ final class Samples {
     }
 
     static TrainingRequest request() {
-        return new TrainingRequest(1, "run-1", "mnist", "lenet", "deepdefense", "run-0/final", SHA,
+        return new TrainingRequest(1, "run-1", "mnist", null, "lenet", "deepdefense", "run-0/final", SHA,
                 new Hyperparameters(3, 50, 1e-3, 0.9, 5e-4, 15, 25, 5, 5, 0.02, false, 1e-3, 4, 0.3),
                 42, List.of("standard", "cw-l2"), 1000, 500);
+    }
+
+    /** A ResNet trained from scratch on an image folder under the trainer's data directory. */
+    static TrainingRequest imageFolderRequest() {
+        return new TrainingRequest(1, "run-2", "imagefolder", "imagenet/small", "resnet18", "vanilla", null, null,
+                null, 7, null, null, null);
     }
 
     static TrainingProgress progress() {

@@ -72,7 +72,7 @@ class OnnxExportTest {
             float[] expected = network.logits(scope.create(preprocessor.apply(test, 0, n), batch)).toFloatArray();
             byte[] model = OnnxExport.toBytes(network, preprocessor, Map.of("dataset", dataset.id()));
 
-            float[] actual = runOnnx(model, test.images(), batch.getShape());
+            float[] actual = runOnnx(model, test.pixels(0, test.size()), batch.getShape());
             assertEquals(expected.length, actual.length);
             double worst = maxRelativeError(expected, actual, 10);
             System.out.printf(Locale.ROOT, "ONNX Runtime vs engine, %s, %d images: max relative logit error %.2e%n",

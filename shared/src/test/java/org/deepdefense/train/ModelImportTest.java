@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.deepdefense.checkpoint.Checkpoint;
 import org.deepdefense.checkpoint.CheckpointMetadata;
 import org.deepdefense.checkpoint.CheckpointStore;
@@ -23,6 +24,7 @@ import org.deepdefense.checkpoint.Npz;
 import org.deepdefense.checkpoint.Safetensors;
 import org.deepdefense.data.Dataset;
 import org.deepdefense.data.DatasetName;
+import org.deepdefense.data.GeneratedDataset;
 import org.deepdefense.data.Preprocessor;
 import org.deepdefense.data.Split;
 import org.deepdefense.nn.Architecture;
@@ -32,6 +34,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class ModelImportTest {
     private static NDManager root;
@@ -75,6 +80,95 @@ class ModelImportTest {
             assertEquals(Logits.correct(expectedLogits, test.labels(), 10),
                     Logits.correct(importedLogits, test.labels(), 10), "identical clean accuracy");
         }
+    }
+
+    /**
+     * torchvision's {@code resnet18().state_dict().keys()} (torchvision 0.19), in order, less the 20
+     * {@code *.num_batches_tracked} counters: written out here as the reference, not derived from the engine.
+     * resnet18-cifar has the same names (only conv1's kernel is 3×3).
+     */
+    private static final String TORCHVISION_RESNET18_KEYS = """
+            conv1.weight
+            bn1.weight bn1.bias bn1.running_mean bn1.running_var
+            layer1.0.conv1.weight
+            layer1.0.bn1.weight layer1.0.bn1.bias layer1.0.bn1.running_mean layer1.0.bn1.running_var
+            layer1.0.conv2.weight
+            layer1.0.bn2.weight layer1.0.bn2.bias layer1.0.bn2.running_mean layer1.0.bn2.running_var
+            layer1.1.conv1.weight
+            layer1.1.bn1.weight layer1.1.bn1.bias layer1.1.bn1.running_mean layer1.1.bn1.running_var
+            layer1.1.conv2.weight
+            layer1.1.bn2.weight layer1.1.bn2.bias layer1.1.bn2.running_mean layer1.1.bn2.running_var
+            layer2.0.conv1.weight
+            layer2.0.bn1.weight layer2.0.bn1.bias layer2.0.bn1.running_mean layer2.0.bn1.running_var
+            layer2.0.conv2.weight
+            layer2.0.bn2.weight layer2.0.bn2.bias layer2.0.bn2.running_mean layer2.0.bn2.running_var
+            layer2.0.downsample.0.weight
+            layer2.0.downsample.1.weight layer2.0.downsample.1.bias layer2.0.downsample.1.running_mean layer2.0.downsample.1.running_var
+            layer2.1.conv1.weight
+            layer2.1.bn1.weight layer2.1.bn1.bias layer2.1.bn1.running_mean layer2.1.bn1.running_var
+            layer2.1.conv2.weight
+            layer2.1.bn2.weight layer2.1.bn2.bias layer2.1.bn2.running_mean layer2.1.bn2.running_var
+            layer3.0.conv1.weight
+            layer3.0.bn1.weight layer3.0.bn1.bias layer3.0.bn1.running_mean layer3.0.bn1.running_var
+            layer3.0.conv2.weight
+            layer3.0.bn2.weight layer3.0.bn2.bias layer3.0.bn2.running_mean layer3.0.bn2.running_var
+            layer3.0.downsample.0.weight
+            layer3.0.downsample.1.weight layer3.0.downsample.1.bias layer3.0.downsample.1.running_mean layer3.0.downsample.1.running_var
+            layer3.1.conv1.weight
+            layer3.1.bn1.weight layer3.1.bn1.bias layer3.1.bn1.running_mean layer3.1.bn1.running_var
+            layer3.1.conv2.weight
+            layer3.1.bn2.weight layer3.1.bn2.bias layer3.1.bn2.running_mean layer3.1.bn2.running_var
+            layer4.0.conv1.weight
+            layer4.0.bn1.weight layer4.0.bn1.bias layer4.0.bn1.running_mean layer4.0.bn1.running_var
+            layer4.0.conv2.weight
+            layer4.0.bn2.weight layer4.0.bn2.bias layer4.0.bn2.running_mean layer4.0.bn2.running_var
+            layer4.0.downsample.0.weight
+            layer4.0.downsample.1.weight layer4.0.downsample.1.bias layer4.0.downsample.1.running_mean layer4.0.downsample.1.running_var
+            layer4.1.conv1.weight
+            layer4.1.bn1.weight layer4.1.bn1.bias layer4.1.bn1.running_mean layer4.1.bn1.running_var
+            layer4.1.conv2.weight
+            layer4.1.bn2.weight layer4.1.bn2.bias layer4.1.bn2.running_mean layer4.1.bn2.running_var
+            fc.weight fc.bias
+            """;
+    /** torchvision's {@code alexnet().state_dict().keys()}: the dropout layers hold no tensors. */
+    private static final String TORCHVISION_ALEXNET_KEYS = """
+            features.0.weight features.0.bias features.3.weight features.3.bias features.6.weight features.6.bias
+            features.8.weight features.8.bias features.10.weight features.10.bias
+            classifier.1.weight classifier.1.bias classifier.4.weight classifier.4.bias
+            classifier.6.weight classifier.6.bias
+            """;
+
+    static Stream<Arguments> torchvisionLayouts() {
+        return Stream.of(Arguments.of(Architecture.RESNET18_CIFAR, TORCHVISION_RESNET18_KEYS),
+                Arguments.of(Architecture.RESNET18, TORCHVISION_RESNET18_KEYS),
+                Arguments.of(Architecture.ALEXNET, TORCHVISION_ALEXNET_KEYS));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("torchvisionLayouts")
+    void anExportCarriesTorchvisionsNamesAndImportsToIdenticalLogits(Architecture architecture, String expected)
+            throws Exception {
+        CheckpointStore store = new CheckpointStore(dir.resolve("store"));
+        int[] shape = architecture.usualInputShape();
+        Dataset data = GeneratedDataset.create(2, shape[0], shape[1], shape[2], 10, 3);
+        Preprocessor preprocessor = Preprocessor.meanSubtraction(data);
+        try (Network network = Network.create(architecture, shape[0], shape[1], shape[2], 10, 5, root)) {
+            CheckpointMetadata meta = new CheckpointMetadata(CheckpointMetadata.SCHEMA_VERSION, "original",
+                    architecture.id(), "generated", "vanilla", preprocessor.kind(), shape, 10, Map.of(), 0, 0, 5,
+                    Map.of(), true, "cpu()", Instant.now().toString(), null, null);
+            ModelCheckpoints.save(store, "original/final", network, preprocessor, null, meta);
+        }
+        List<NamedTensor> exported = ModelCheckpoints.exportTensors(store.load("original/final", null));
+        List<String> names = exported.stream().map(NamedTensor::name)
+                .filter(name -> !name.equals(Checkpoint.INPUT_MEAN_TENSOR)).toList();
+        assertEquals(List.of(expected.trim().split("\\s+")), names, "torchvision's state_dict names, in its order");
+
+        Path file = dir.resolve(architecture.id() + ".safetensors");
+        Safetensors.write(file, exported, Map.of("format", "pt"));
+        exported = null; // let the 57 million AlexNet weights go before the import reads them again
+        TrainingJob.Saved saved = ModelImport.run(new ModelImport.Request(file, ModelImport.Format.SAFETENSORS,
+                architecture, DatasetName.GENERATED, null, "imported"), store, root);
+        assertArrayEquals(logits(store, "original/final", data), logits(store, saved.key(), data), "identical logits");
     }
 
     @Test
@@ -187,7 +281,8 @@ class ModelImportTest {
         try (NDManager scope = root.newSubManager();
                 ModelCheckpoints.Loaded model = ModelCheckpoints.load(store, key, null, scope)) {
             float[] x = model.preprocessor().apply(test, 0, test.size());
-            return model.network().logits(scope.create(x, new Shape(test.size(), 1, 28, 28))).toFloatArray();
+            Shape shape = new Shape(test.size()).addAll(model.network().inputShape());
+            return model.network().logits(scope.create(x, shape)).toFloatArray();
         }
     }
 }

@@ -1,6 +1,8 @@
 package org.deepdefense.trainer;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.data.DatasetName;
 import org.deepdefense.messages.Hyperparameters;
 import org.deepdefense.messages.TrainingRequest;
@@ -43,10 +45,22 @@ final class RunPlan {
         }
     }
 
-    /** @throws RejectedRequestException for requests the message schema allows but the engine cannot run */
+    /**
+     * @param dataDir the node's data directory (deepdefense.data.dir), or null; an image folder's
+     *     {@code datasetRoot} is resolved inside it
+     * @throws RejectedRequestException for requests the message schema allows but the engine cannot run
+     */
     static TrainingJob.Spec spec(TrainingRequest request, Path dataDir) throws RejectedRequestException {
         Hyperparameters h = request.hyperparameters();
         try {
+            if (request.datasetRoot() != null) {
+                if (dataDir == null) {
+                    throw new RejectedRequestException("dataset " + request.dataset() + " needs a data directory on"
+                            + " the trainer (deepdefense.data.dir) to find datasetRoot '" + request.datasetRoot()
+                            + "' in");
+                }
+                dataDir = CheckpointStore.resolveUnder(dataDir, request.datasetRoot());
+            }
             TrainingConfig config = new TrainingConfig(Method.parse(request.method()), h.epochs(), h.batchSize(),
                     h.learningRate(), h.momentum(), h.weightDecay(), h.halveLrLastEpoch(), h.lambda(), h.c(), h.d(),
                     h.deepFoolIterations(), h.overshoot(), request.seed(), h.parsevalBeta(), h.adversarialEpsilon(),
@@ -54,6 +68,8 @@ final class RunPlan {
             return new TrainingJob.Spec(request.runId(), DatasetName.parse(request.dataset()), dataDir,
                     Architecture.parse(request.architecture()), config, request.baseCheckpoint(),
                     request.baseCheckpointSha256(), request.trainSubset());
+        } catch (IOException e) {
+            throw new RejectedRequestException("data directory " + dataDir + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             // The message schema and the engine agree today; this guards against the two drifting apart.
             throw new RejectedRequestException(e.getMessage(), e);
