@@ -16,6 +16,7 @@ import org.deepdefense.checkpoint.CheckpointMetadata;
 import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.data.Dataset;
 import org.deepdefense.data.DatasetName;
+import org.deepdefense.data.Preprocessing;
 import org.deepdefense.data.Preprocessor;
 import org.deepdefense.data.Split;
 import org.deepdefense.nn.Architecture;
@@ -187,7 +188,7 @@ public final class TrainingJob {
         } else {
             network = Network.create(spec.architecture(), train.channels(), train.height(), train.width(),
                     train.numClasses(), spec.config().seed(), root);
-            preprocessor = Preprocessor.meanSubtraction(train);
+            preprocessor = Preprocessor.fit(Preprocessing.forDataset(spec.dataset()), train);
             parent = null;
             start = new Trainer.Position(0, 0);
         }
@@ -313,7 +314,7 @@ public final class TrainingJob {
         private CheckpointMetadata write(String key, int epochs, int step, boolean isFinal,
                 Map<String, Double> metrics) {
             CheckpointMetadata meta = new CheckpointMetadata(CheckpointMetadata.SCHEMA_VERSION, spec.runId(),
-                    spec.architecture().id(), spec.dataset().id(), spec.config().method().id(), preprocessor.kind(),
+                    spec.architecture().id(), spec.dataset().id(), spec.config().method().id(), preprocessor.kind().id(),
                     new int[] {train.channels(), train.height(), train.width()}, train.numClasses(),
                     spec.config().toMap(), epochs, step, spec.config().seed(), metrics, isFinal, device,
                     Instant.now().toString(), previous, null);
