@@ -25,8 +25,10 @@ import org.deepdefense.metrics.RobustnessReport;
 import org.deepdefense.nn.Architecture;
 import org.deepdefense.nn.DeviceChoice;
 import org.deepdefense.train.DataSource;
+import org.deepdefense.train.LearningRateSchedule;
 import org.deepdefense.train.Method;
 import org.deepdefense.train.ModelCheckpoints;
+import org.deepdefense.train.Stabilisers;
 import org.deepdefense.train.TrainingConfig;
 import org.deepdefense.train.TrainingJob;
 
@@ -57,8 +59,14 @@ final class CompareCommand {
      *     {@code train-times/} beside the results directory)
      * @param commands the equivalent train and evaluate commands for this row alone
      */
+    /**
+     * @param lrSchedule the learning-rate schedule the run trained with (null in rows written before it was kept)
+     * @param stabilisers how often each stabiliser fired over the whole run (null in rows written before they were
+     *     counted)
+     */
     record Row(String method, String checkpoint, String sha256, long seed, int epochs, Double trainSeconds,
-            double evaluationSeconds, List<String> commands, String evaluatedOn, RobustnessReport report) {}
+            double evaluationSeconds, List<String> commands, String evaluatedOn, String lrSchedule,
+            Map<String, Long> stabilisers, RobustnessReport report) {}
 
     static void run(Args args, String commandLine) throws IOException {
         Architecture architecture = Architecture.parse(args.string("arch", "mlp"));
@@ -159,7 +167,8 @@ final class CompareCommand {
     private static TrainingConfig fineTuningRecipe(Args args, int epochs, long seed) {
         TrainingConfig d = TrainingConfig.defaults(Method.DEEPDEFENSE);
         return new TrainingConfig(Method.DEEPDEFENSE, epochs, d.batchSize(), args.number("lr", d.learningRate()), d.momentum(),
-                d.weightDecay(), d.halveLearningRateInLastEpoch(), args.number("lambda", d.lambda()),
+                d.weightDecay(),
+                LearningRateSchedule.parse(args.string("lr-schedule", d.learningRateSchedule().id())), args.number("lambda", d.lambda()),
                 args.number("c", d.c()), args.number("d", d.d()), d.deepFoolIterations(), d.overshoot(), seed,
                 args.number("parseval-beta", d.parsevalBeta()), args.number("adv-epsilon", d.adversarialEpsilon()),
                 args.number("adv-ratio", d.adversarialRatio()));
@@ -255,7 +264,7 @@ final class CompareCommand {
                 System.err.printf("%s: %s already evaluated, kept%n", method.id(), model.key);
                 return new Row(previous.method(), previous.checkpoint(), previous.sha256(), previous.seed(),
                         previous.epochs(), model.seconds, previous.evaluationSeconds(), previous.commands(),
-                        previous.evaluatedOn(), previous.report());
+                        previous.evaluatedOn(), previous.lrSchedule(), previous.stabilisers(), previous.report());
             }
         }
         RobustnessEvaluator.Options options = suite.withSeed(seed).withEpsRef(reference.epsRef, reference.source)
@@ -268,8 +277,10 @@ final class CompareCommand {
                     model.spec.dataset().id(), method.id(), options, new ProgressPrinter().evaluation());
         }
         double seconds = (System.nanoTime() - begun) / 1e9;
+        Stabilisers fired = Stabilisers.runIn(store.readMetadata(model.key).metrics());
         Row row = new Row(method.id(), model.key, model.sha256, seed, model.spec.config().epochs(), model.seconds,
-                seconds, List.of(trainCommand(model.spec), commandLine), evaluatedOn, report);
+                seconds, List.of(trainCommand(model.spec), commandLine), evaluatedOn,
+                model.spec.config().learningRateSchedule().id(), fired.toMap(), report);
         JSON.writeValue(file.toFile(), row);
         return row;
     }
@@ -288,9 +299,10 @@ final class CompareCommand {
     static String trainCommand(TrainingJob.Spec spec) {
         TrainingConfig c = spec.config();
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
-                "./deepdefense train --run-id %s --method %s --arch %s --dataset %s --epochs %d --lr %s --seed %d"
-                        + " --train-subset %d", spec.runId(), c.method().id(), spec.architecture().id(),
-                spec.dataset().id(), c.epochs(), c.learningRate(), c.seed(), spec.trainSubset()));
+                "./deepdefense train --run-id %s --method %s --arch %s --dataset %s --epochs %d --lr %s"
+                        + " --lr-schedule %s --seed %d --train-subset %d", spec.runId(), c.method().id(),
+                spec.architecture().id(), spec.dataset().id(), c.epochs(), c.learningRate(),
+                c.learningRateSchedule().id(), c.seed(), spec.trainSubset()));
         if (spec.baseCheckpoint() != null) {
             s.append(" --from ").append(spec.baseCheckpoint());
         }

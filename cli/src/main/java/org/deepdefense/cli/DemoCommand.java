@@ -15,6 +15,7 @@ import org.deepdefense.messages.RobustnessReportMessage;
 import org.deepdefense.metrics.RobustnessReport;
 import org.deepdefense.messages.Topics;
 import org.deepdefense.messages.TrainingProgress;
+import org.deepdefense.train.Stabilisers;
 import org.deepdefense.messages.TrainingRequest;
 import org.deepdefense.pipeline.TopicReader;
 
@@ -83,7 +84,7 @@ final class DemoCommand {
         return new TrainingRequest(Messages.SCHEMA_VERSION, runId, "fashion-mnist", null, "mlp", method, from, fromSha256,
                 new Hyperparameters(epochs, d.batchSize(), learningRate, d.momentum(),
                         d.weightDecay(), d.lambda(), d.c(), d.d(), d.deepFoolIterations(), d.overshoot(),
-                        d.halveLrLastEpoch(), d.parsevalBeta(), d.adversarialEpsilon(), d.adversarialRatio()),
+                        d.lrSchedule(), d.parsevalBeta(), d.adversarialEpsilon(), d.adversarialRatio()),
                 1, TrainingRequest.DEFAULT_ATTACKS, trainSubset, testSubset);
     }
 
@@ -115,9 +116,11 @@ final class DemoCommand {
                     p.runId(), p.device(), p.epochs(), p.stepsPerEpoch()), true);
             return;
         }
-        printer.print(String.format(Locale.ROOT, "  epoch %d/%d step %5d/%-5d loss %.4f acc %.3f %6.0f img/s  ETA %s",
+        printer.print(String.format(Locale.ROOT, "  epoch %d/%d step %5d/%-5d loss %.4f acc %.3f %6.0f img/s  ETA %s%s",
                 p.epoch(), p.epochs(), p.step(), p.stepsPerEpoch(), p.loss(), p.accuracy(), p.imagesPerSecond(),
-                ProgressPrinter.duration(p.etaSeconds())), !p.status().equals(TrainingProgress.RUNNING));
+                ProgressPrinter.duration(p.etaSeconds()), p.stabilisers() == null ? ""
+                        : TrainProgress.stabilisers(Stabilisers.fromMap(p.stabilisers()))),
+                !p.status().equals(TrainingProgress.RUNNING));
     }
 
     private static Map<String, RobustnessReportMessage> awaitReports(String bootstrap, List<String> checkpointIds) {

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.deepdefense.metrics.RobustnessReport;
+import org.deepdefense.train.Stabilisers;
 
 /** The Markdown table of a comparison, one row per method, then how each row was made. */
 final class ResultsTable {
@@ -18,19 +19,22 @@ final class ResultsTable {
                 first.epsRefSource(), rows.get(0).evaluatedOn(), first.space()));
         s.append("| method | clean acc. | ρ₂ (5 it.) | ρ₂ (50 it.) | ρ₂ / vanilla | FGS 0.2·ε_ref | FGS 0.5·ε_ref "
                 + "| FGS 1.0·ε_ref | PGD-L∞ " + header(first.pgdAccuracy()) + " | PGD-L2 " + header(first.pgdL2Accuracy())
-                + " | C&W-L2 median | epochs | train | eval |\n");
-        s.append("|---".repeat(14)).append("|\n");
+                + " | C&W-L2 median | epochs | lr schedule | stabilisers fired (run) | train | eval |\n");
+        s.append("|---".repeat(16)).append("|\n");
         for (CompareCommand.Row row : rows) {
             RobustnessReport r = row.report();
             s.append(String.format(Locale.ROOT,
-                    "| %s | %s | %.3e | %.3e | %s | %s | %s | %s | %s | %s | %s | %d | %s | %s |%n", row.method(),
+                    "| %s | %s | %.3e | %.3e | %s | %s | %s | %s | %s | %s | %s | %d | %s | %s | %s | %s |%n",
+                    row.method(),
                     percent(r.cleanAccuracy()), r.rho2ShortCap(), r.rho2(),
                     vanillaRho2 == null ? "–" : String.format(Locale.ROOT, "%.2f×", r.rho2() / vanillaRho2),
                     percent(r.fgsAccuracy().get("0.2")), percent(r.fgsAccuracy().get("0.5")),
                     percent(r.fgsAccuracy().get("1.0")), percents(r.pgdAccuracy()), percents(r.pgdL2Accuracy()),
                     r.cwMedianRatio() == null ? "–" : String.format(Locale.ROOT, "%.3e (%d)", r.cwMedianRatio(),
                             r.cwSamples()),
-                    row.epochs(), row.trainSeconds() == null ? "resumed" : ProgressPrinter.duration(row.trainSeconds()),
+                    row.epochs(), row.lrSchedule() == null ? "–" : row.lrSchedule(),
+                    row.stabilisers() == null ? "–" : Stabilisers.fromMap(row.stabilisers()).describe(),
+                    row.trainSeconds() == null ? "resumed" : ProgressPrinter.duration(row.trainSeconds()),
                     ProgressPrinter.duration(row.evaluationSeconds())));
         }
         s.append("\nHow each row was made (seed, checkpoint, command):\n\n");

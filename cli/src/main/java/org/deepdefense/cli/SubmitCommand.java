@@ -43,7 +43,7 @@ final class SubmitCommand {
                     args.string("method", "vanilla"), args.string("from", null), args.string("from-sha256", null),
                     new Hyperparameters(args.integer("epochs", d.epochs()), args.integer("batch-size", d.batchSize()),
                             args.number("lr", d.learningRate()), d.momentum(), d.weightDecay(), d.lambda(), d.c(),
-                            d.d(), d.deepFoolIterations(), d.overshoot(), d.halveLrLastEpoch(),
+                            d.d(), d.deepFoolIterations(), d.overshoot(), args.string("lr-schedule", d.lrSchedule()),
                             args.number("parseval-beta", d.parsevalBeta()),
                             args.number("adv-epsilon", d.adversarialEpsilon()),
                             args.number("adv-ratio", d.adversarialRatio())),

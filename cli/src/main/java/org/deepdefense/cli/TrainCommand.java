@@ -8,6 +8,7 @@ import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.data.DatasetName;
 import org.deepdefense.nn.Architecture;
 import org.deepdefense.nn.DeviceChoice;
+import org.deepdefense.train.LearningRateSchedule;
 import org.deepdefense.train.Method;
 import org.deepdefense.train.TrainingConfig;
 import org.deepdefense.train.TrainingJob;
@@ -25,7 +26,7 @@ final class TrainCommand {
                 args.number("lr", defaults.learningRate()),
                 args.number("momentum", defaults.momentum()),
                 args.number("weight-decay", defaults.weightDecay()),
-                !args.flag("no-lr-halving"),
+                LearningRateSchedule.parse(args.string("lr-schedule", defaults.learningRateSchedule().id())),
                 args.number("lambda", defaults.lambda()),
                 args.number("c", defaults.c()),
                 args.number("d", defaults.d()),

@@ -2,6 +2,7 @@ package org.deepdefense.cli;
 
 import java.util.Locale;
 import org.deepdefense.checkpoint.CheckpointMetadata;
+import org.deepdefense.train.Stabilisers;
 import org.deepdefense.train.Trainer;
 import org.deepdefense.train.TrainingJob;
 
@@ -23,11 +24,17 @@ final class TrainProgress implements TrainingJob.Events {
 
     @Override
     public boolean step(Trainer.StepReport r) {
-        printer.print(String.format(Locale.ROOT, "  epoch %d/%d step %d/%d  loss %.4f  acc %.3f%s  %.0f img/s  ETA %s",
+        printer.print(String.format(Locale.ROOT, "  epoch %d/%d step %d/%d  loss %.4f  acc %.3f%s  %.0f img/s  ETA %s%s",
                 r.epoch() + 1, r.epochs(), r.step(), r.stepsPerEpoch(), r.loss(), r.accuracy(),
                 Double.isNaN(r.meanRatio()) ? "" : String.format(Locale.ROOT, "  r %.4f", r.meanRatio()),
-                r.imagesPerSecond(), ProgressPrinter.duration(r.etaSeconds())), r.step() == r.stepsPerEpoch());
+                r.imagesPerSecond(), ProgressPrinter.duration(r.etaSeconds()), stabilisers(r.firedThisEpoch())),
+                r.step() == r.stepsPerEpoch());
         return true;
+    }
+
+    /** Shown once any fired, so that a run that needed none of them says nothing extra. */
+    static String stabilisers(Stabilisers fired) {
+        return fired.equals(Stabilisers.NONE) ? "" : "  [this epoch: " + fired.describe() + "]";
     }
 
     @Override

@@ -16,7 +16,8 @@ final class Usage {
                         [--vanilla-epochs 10] [--epochs 5] [--validation 5000] [--fine-tune-subset N]
                         [--eval-on test|validation]
                         [--eval-subset N] [--cw] [--apgd-iterations 100] [--square-queries 5000] [--seed 1] [--tag T] [--results DIR]
-                        [--lr L] [--lambda 15] [--c 25] [--d 5] [--parseval-beta 3e-4] [--adv-epsilon 8] [--adv-ratio 0.5]
+                        [--lr L] [--lr-schedule last-epoch|official-0.8|constant] [--lambda 15] [--c 25] [--d 5]
+                        [--parseval-beta 3e-4] [--adv-epsilon 8] [--adv-ratio 0.5]
                         the paper's comparison: one vanilla model, every method fine-tuning it, one row per method
                         (docs/results/<dataset>-<arch>/: table.md, curves.svg, a JSON file per row); resumable
               train     --run-id ID [--method vanilla|deepdefense|parseval|fgs-adv|deepfool-adv]
@@ -25,7 +26,7 @@ final class Usage {
                         [--epochs 5] [--batch-size 100] [--lr L] [--momentum 0.9] [--weight-decay 5e-4]
                         [--lambda 15] [--c 25] [--d 5] [--deepfool-iterations 5] [--overshoot 0.02]
                         [--parseval-beta 3e-4] [--adv-epsilon 8] [--adv-ratio 0.5]
-                        [--no-lr-halving] [--seed 1] [--train-subset N] [--store checkpoints] [--threads N]
+                        [--lr-schedule last-epoch|official-0.8|constant] [--seed 1] [--train-subset N] [--store checkpoints] [--threads N]
                         trains, writes a checkpoint per epoch and a final one (<run-id>/final), resumes a stopped run;
                         imagefolder: --data-dir DIR holds train/<class>/*.jpg|png and val/<class>/*.jpg|png, resized
                         and centre-cropped to the architecture's input size
@@ -70,6 +71,7 @@ final class Usage {
                         [--arch mlp] [--method vanilla|deepdefense|parseval|fgs-adv|deepfool-adv] [--epochs 5] [--batch-size 100] [--lr 5e-4]
                         [--from KEY --from-sha256 HEX] [--train-subset N] [--test-subset N]
                         [--attacks deepfool,fgs] [--seed 1] [--parseval-beta B] [--adv-epsilon E] [--adv-ratio R]
+                        [--lr-schedule last-epoch|official-0.8|constant]
                         a training request on deepdefense.training.requests; the broker defaults to the one
                         `up` started, else localhost:9092
             """;

@@ -42,6 +42,11 @@ class CompareCommandTest {
             assertEquals(CompareCommand.CURVE_RATIOS.length, report.path("robustAccuracy").path("linf").size());
             assertEquals(2, report.path("pgdL2Accuracy").size());
             assertTrue(row.path("evaluatedOn").asText().contains("validation split"));
+            // Every row says which schedule ran and how often the stabilisers fired over the run.
+            assertEquals("last-epoch", row.path("lrSchedule").asText(), method);
+            assertEquals(Set.of("ratioCapped", "stepCapped", "gradientClipped", "updatesSkipped"),
+                    Set.copyOf(iterable(row.path("stabilisers").fieldNames())), method);
+            assertTrue(row.path("commands").get(0).asText().contains("--lr-schedule last-epoch"), method);
             if (!method.equals("vanilla")) {
                 String train = row.path("commands").get(0).asText();
                 assertTrue(train.contains("--from " + vanillaKey), "fine-tunes the shared vanilla model: " + train);
@@ -49,6 +54,7 @@ class CompareCommandTest {
             }
         }
         String table = Files.readString(results.resolve("table.md"));
+        assertTrue(table.contains("| lr schedule | stabilisers fired (run) |"), table);
         List<String> lines = table.lines().filter(l -> l.startsWith("|")).toList();
         assertEquals(5, lines.size(), "header, separator, three rows:\n" + table);
         Set<Long> columns = Set.copyOf(lines.stream().map(l -> l.chars().filter(c -> c == '|').count()).toList());
@@ -63,6 +69,12 @@ class CompareCommandTest {
         run(argv);
         assertEquals(modified, Files.getLastModifiedTime(results.resolve("deepdefense.json")).toMillis(),
                 "a second call keeps the rows it already has");
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> names) {
+        List<String> list = new java.util.ArrayList<>();
+        names.forEachRemaining(list::add);
+        return list;
     }
 
     private static void run(String[] argv) throws Exception {

@@ -99,7 +99,7 @@ public final class DeepFool implements MinimumNormAttack {
                 if (stillActive > 0) {
                     int[] target = new int[n];
                     Arrays.fill(target, -1);
-                    r = DeepFoolStep.step(pass, logits, source, target, active, null, false).toFloatArray();
+                    r = DeepFoolStep.step(pass, logits, source, target, active, null, false).r().toFloatArray();
                 }
             }
             if (stillActive == 0) {

@@ -24,6 +24,12 @@ public final class DeepFoolStep {
     private DeepFoolStep() {}
 
     /**
+     * @param r the step, shape (n, C, H, W), like the network's input gradients
+     * @param stoppedByBound active rows that stopped because their step would have been longer than allowed
+     */
+    public record Step(NDArray r, int stoppedByBound) {}
+
+    /**
      * @param pass the forward pass at the current points (n rows)
      * @param logits the values of {@code pass.logits()}, row-major n×K
      * @param source per row, the class to move away from
@@ -33,9 +39,8 @@ public final class DeepFoolStep {
      *     longer stops moving (its linearisation is meaningless that far away, and an unbounded chain of such steps
      *     overflows float32 in the unrolled graph, turning the gradient into NaN)
      * @param differentiable whether r must stay in the autograd graph (training) or not (evaluation)
-     * @return r of shape (n, C, H, W), like the network's input gradients
      */
-    public static NDArray step(ForwardPass pass, float[] logits, int[] source, int[] target, boolean[] active,
+    public static Step step(ForwardPass pass, float[] logits, int[] source, int[] target, boolean[] active,
             float[] maxStepNorm, boolean differentiable) {
         int n = source.length;
         int k = logits.length / n;
@@ -94,11 +99,13 @@ public final class DeepFoolStep {
         // is replaced by a constant 1 so that no gradient flows through it.
         float[] squared = HostTransfers.floats(squaredNorm);
         float[] usable = new float[n];
+        int stoppedByBound = 0;
         for (int a = 0; a < n; a++) {
             boolean bounded = true;
             if (maxStepNorm != null && activeMask[a] > 0) {
                 double distance = Math.abs(logits[a * k + chosen[a]] - logits[a * k + source[a]]) + MARGIN;
                 bounded = distance / Math.sqrt(squared[a]) <= maxStepNorm[a];
+                stoppedByBound += bounded ? 0 : 1;
             }
             usable[a] = squared[a] >= MIN_SQUARED_NORM && bounded ? 1 : 0;
             activeMask[a] *= usable[a];
@@ -106,7 +113,7 @@ public final class DeepFoolStep {
         NDArray usableRows = scope.create(usable);
         NDArray safeSquaredNorm = squaredNorm.mul(usableRows).add(usableRows.neg().add(1));
         NDArray coefficient = gap.abs().add(MARGIN).div(safeSquaredNorm).mul(scope.create(activeMask));
-        return w.mul(coefficient.reshape(n, 1, 1, 1));
+        return new Step(w.mul(coefficient.reshape(n, 1, 1, 1)), stoppedByBound);
     }
 
     private static boolean needsChoice(int[] target, boolean[] active) {

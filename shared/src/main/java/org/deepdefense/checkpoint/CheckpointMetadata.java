@@ -17,8 +17,9 @@ import java.util.regex.Pattern;
  *
  * @param schemaVersion     always {@link #SCHEMA_VERSION}
  * @param method            training method, e.g. {@code vanilla} or {@code deepdefense}
- * @param preprocessing     e.g. {@code per-pixel-mean-subtraction}; the mean is the tensor
- *                          {@link Checkpoint#INPUT_MEAN_TENSOR}
+ * @param preprocessing     {@code per-pixel-mean-subtraction} (the mean is the tensor
+ *                          {@link Checkpoint#INPUT_MEAN_TENSOR}) or {@code official-cifar} (plus
+ *                          {@link Checkpoint#INPUT_CONTRAST_SCALE_TENSOR} and {@link Checkpoint#INPUT_WHITENING_TENSOR})
  * @param hyperparameters   lambda, c, d, lr, momentum, weightDecay, batchSize, epochs, seed, ...
  * @param epoch             completed epochs
  * @param stepInEpoch       0 when the epoch is complete; the steps done in epoch {@code epoch + 1} otherwise

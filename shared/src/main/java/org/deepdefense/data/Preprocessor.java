@@ -1,14 +1,15 @@
 package org.deepdefense.data;
 
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.IntStream;
 
 /**
- * Per-pixel training-mean subtraction, the official Deep Defense MNIST preprocessing: raw 0..255 pixels minus
- * the per-pixel mean of the training set. Models see, and rho2 is measured in, this space.
+ * The input transform fitted on a training set ({@link Preprocessing}): per-pixel training-mean subtraction (the
+ * official MNIST preprocessing), optionally followed by contrast normalisation and ZCA whitening (the official
+ * CIFAR-10 preprocessing). Models see, and rho2 and attack budgets are measured in, the transformed space.
  */
 public final class Preprocessor {
-    private static final String KIND = "per-pixel-mean-subtraction";
     /** Samples read at a time while summing the training set. */
     private static final int MEAN_CHUNK = 256;
 
@@ -16,12 +17,24 @@ public final class Preprocessor {
     private final int channels;
     private final int height;
     private final int width;
+    /** Null for plain mean subtraction. */
+    private final ContrastWhitening whitening;
 
-    private Preprocessor(float[] mean, int channels, int height, int width) {
+    private Preprocessor(float[] mean, int channels, int height, int width, ContrastWhitening whitening) {
         this.mean = mean;
         this.channels = channels;
         this.height = height;
         this.width = width;
+        this.whitening = whitening;
+    }
+
+    /** Fits the given preprocessing on the training set. */
+    public static Preprocessor fit(Preprocessing kind, Dataset train) {
+        Preprocessor centring = meanSubtraction(train);
+        return switch (kind) {
+            case MEAN_SUBTRACTION -> centring;
+            case OFFICIAL_CIFAR -> centring.followedBy(ContrastWhitening.fit(train, centring.mean));
+        };
     }
 
     public static Preprocessor meanSubtraction(Dataset train) {
@@ -46,7 +59,7 @@ public final class Preprocessor {
         for (int f = 0; f < features; f++) {
             mean[f] = (float) (sum[f] / train.size());
         }
-        return new Preprocessor(mean, train.channels(), train.height(), train.width());
+        return new Preprocessor(mean, train.channels(), train.height(), train.width(), null);
     }
 
     /** Rebuilds a preprocessor from a stored mean, e.g. from a checkpoint. */
@@ -55,11 +68,25 @@ public final class Preprocessor {
             throw new IllegalArgumentException("mean of length " + mean.length + " does not fit the shape "
                     + channels + "x" + height + "x" + width);
         }
-        return new Preprocessor(mean.clone(), channels, height, width);
+        return new Preprocessor(mean.clone(), channels, height, width, null);
     }
 
-    public String kind() {
-        return KIND;
+    /** This mean subtraction followed by stored contrast normalisation and whitening (official-cifar). */
+    public Preprocessor followedBy(ContrastWhitening contrastWhitening) {
+        if (whitening != null || contrastWhitening.features() != mean.length) {
+            throw new IllegalArgumentException("whitening for " + contrastWhitening.features()
+                    + " features cannot follow a " + kind().id() + " of " + mean.length + " features");
+        }
+        return new Preprocessor(mean, channels, height, width, contrastWhitening);
+    }
+
+    public Preprocessing kind() {
+        return whitening == null ? Preprocessing.MEAN_SUBTRACTION : Preprocessing.OFFICIAL_CIFAR;
+    }
+
+    /** The contrast normalisation and whitening after mean subtraction, if this preprocessing has them. */
+    public Optional<ContrastWhitening> whitening() {
+        return Optional.ofNullable(whitening);
     }
 
     /** A copy of the per-pixel mean, CHW-flattened. */
@@ -91,6 +118,9 @@ public final class Preprocessor {
                 out[at + f] -= mean[f];
             }
         }
+        if (whitening != null) {
+            whitening.apply(out, indices.length);
+        }
         return out;
     }
 
@@ -102,6 +132,10 @@ public final class Preprocessor {
 
     /** One line for reports, naming the space rho2 is measured in. */
     public String describe() {
-        return "raw 0-255 pixels minus per-pixel training mean; rho2 measured in this space";
+        return whitening == null
+                ? "raw 0-255 pixels minus per-pixel training mean; rho2 measured in this space"
+                : "raw 0-255 pixels minus per-pixel training mean, per-image contrast normalisation and ZCA"
+                        + " whitening fitted on the training set (official CIFAR-10 recipe); rho2 measured in the"
+                        + " whitened space";
     }
 }

@@ -12,7 +12,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param d                  scale of exp(d·r) for misclassified samples
  * @param deepFoolIterations DeepFool iterations unrolled at training time
  * @param overshoot          DeepFool overshoot: the perturbation is (1 + overshoot)·Σr
- * @param halveLrLastEpoch   halve the learning rate for the last epoch
+ * @param lrSchedule         learning-rate schedule, one of {@link Messages#LR_SCHEDULES}: {@code last-epoch} halves
+ *                           the rate in the last epoch, {@code official-0.8} at epoch 0.8·epochs as the official
+ *                           code, {@code constant} never
  * @param parsevalBeta       β of the Parseval retraction (method parseval)
  * @param adversarialEpsilon FGS ε of fgs-adv, in the preprocessed input space (0-255 pixels minus the mean)
  * @param adversarialRatio   weight of the adversarial cross-entropy in fgs-adv and deepfool-adv
@@ -28,14 +30,14 @@ public record Hyperparameters(
         double d,
         int deepFoolIterations,
         double overshoot,
-        boolean halveLrLastEpoch,
+        String lrSchedule,
         double parsevalBeta,
         double adversarialEpsilon,
         double adversarialRatio) {
 
     public static final int MAX_EPOCHS = 200;
     public static final Hyperparameters DEFAULTS =
-            new Hyperparameters(5, 100, 5e-4, 0.9, 5e-4, 15, 25, 5, 5, 0.02, true, 3e-4, 8, 0.5);
+            new Hyperparameters(5, 100, 5e-4, 0.9, 5e-4, 15, 25, 5, 5, 0.02, "last-epoch", 3e-4, 8, 0.5);
 
     public Hyperparameters {
         Check.inRange("epochs", epochs, 1, MAX_EPOCHS);
@@ -48,6 +50,7 @@ public record Hyperparameters(
         Check.inRange("d", d, "[0, 1000]");
         Check.inRange("deepFoolIterations", deepFoolIterations, 1, 50);
         Check.inRange("overshoot", overshoot, "[0, 1]");
+        Check.oneOf("lrSchedule", lrSchedule, Messages.LR_SCHEDULES);
         Check.inRange("parsevalBeta", parsevalBeta, "(0, 0.1]");
         Check.inRange("adversarialEpsilon", adversarialEpsilon, "(0, 255]");
         Check.inRange("adversarialRatio", adversarialRatio, "[0, 1]");
@@ -65,7 +68,7 @@ public record Hyperparameters(
             @JsonProperty("d") Double d,
             @JsonProperty("deepFoolIterations") Integer deepFoolIterations,
             @JsonProperty("overshoot") Double overshoot,
-            @JsonProperty("halveLrLastEpoch") Boolean halveLrLastEpoch,
+            @JsonProperty("lrSchedule") String lrSchedule,
             @JsonProperty("parsevalBeta") Double parsevalBeta,
             @JsonProperty("adversarialEpsilon") Double adversarialEpsilon,
             @JsonProperty("adversarialRatio") Double adversarialRatio) {
@@ -81,7 +84,7 @@ public record Hyperparameters(
                 d != null ? d : defaults.d,
                 deepFoolIterations != null ? deepFoolIterations : defaults.deepFoolIterations,
                 overshoot != null ? overshoot : defaults.overshoot,
-                halveLrLastEpoch != null ? halveLrLastEpoch : defaults.halveLrLastEpoch,
+                lrSchedule != null ? lrSchedule : defaults.lrSchedule,
                 parsevalBeta != null ? parsevalBeta : defaults.parsevalBeta,
                 adversarialEpsilon != null ? adversarialEpsilon : defaults.adversarialEpsilon,
                 adversarialRatio != null ? adversarialRatio : defaults.adversarialRatio);

@@ -40,6 +40,9 @@ public final class Messages {
             List.of("mlp", "mlp-bn", "lenet", "convnet", "nin", "resnet18-cifar", "resnet18", "alexnet");
     public static final List<String> METHODS =
             List.of("vanilla", "deepdefense", "parseval", "fgs-adv", "deepfool-adv");
+    public static final List<String> LR_SCHEDULES = java.util.Arrays.stream(
+            org.deepdefense.train.LearningRateSchedule.values()).map(org.deepdefense.train.LearningRateSchedule::id)
+            .toList();
     /** What an {@code attacks} list may name: registered attacks and the suite presets. */
     public static final List<String> ATTACKS = org.deepdefense.attack.AttackSuite.vocabulary();
 

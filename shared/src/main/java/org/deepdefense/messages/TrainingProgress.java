@@ -1,6 +1,7 @@
 package org.deepdefense.messages;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The trainer's progress on one run; keyed by {@code runId}. Epochs count from 1; epoch 0 means the
@@ -8,6 +9,8 @@ import java.util.List;
  *
  * @param stepsPerEpoch   0 while not yet known
  * @param accuracy        training accuracy so far in this epoch, in [0, 1]
+ * @param stabilisers     how often each stabiliser fired in this epoch so far, by name
+ *                        ({@link org.deepdefense.train.Stabilisers#names()}); null before the first step
  * @param device          where the run executes, such as {@code cpu()} or {@code gpu(0)}
  * @param status          {@code running}, {@code succeeded} or {@code failed}
  * @param message         optional detail; required when the run failed
@@ -24,6 +27,7 @@ public record TrainingProgress(
         double accuracy,
         double imagesPerSecond,
         double etaSeconds,
+        Map<String, Long> stabilisers,
         String device,
         String status,
         String message,
@@ -33,6 +37,7 @@ public record TrainingProgress(
     public static final String SUCCEEDED = "succeeded";
     public static final String FAILED = "failed";
     public static final List<String> STATUSES = List.of(RUNNING, SUCCEEDED, FAILED);
+    private static final List<String> STABILISERS = List.copyOf(org.deepdefense.train.Stabilisers.names());
 
     public TrainingProgress {
         Check.schemaVersion(schemaVersion);
@@ -45,6 +50,14 @@ public record TrainingProgress(
         Check.inRange("accuracy", accuracy, "[0, 1]");
         Check.inRange("imagesPerSecond", imagesPerSecond, "[0, inf)");
         Check.inRange("etaSeconds", etaSeconds, "[0, inf)");
+        if (stabilisers != null) {
+            stabilisers = Map.copyOf(stabilisers);
+            for (Map.Entry<String, Long> count : stabilisers.entrySet()) {
+                Check.oneOf("stabilisers key", count.getKey(), STABILISERS);
+                Check.atLeast("stabilisers." + count.getKey(), Check.required("stabilisers." + count.getKey(),
+                        count.getValue()), 0);
+            }
+        }
         Check.text("device", device, 64);
         Check.oneOf("status", status, STATUSES);
         if (message != null || status.equals(FAILED)) {

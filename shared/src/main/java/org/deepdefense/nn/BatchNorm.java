@@ -9,7 +9,8 @@ import java.util.List;
  * Batch normalisation over features (N, F) or channels (N, C, H, W), as torch.nn.BatchNorm1d/2d. Deep Defense
  * fine-tunes with BatchNorm frozen (EVAL: running statistics), where the layer is a per-feature affine map and its
  * input gradient is v scaled by γ/√(var+ε). In TRAIN mode it normalises with batch statistics and updates the running
- * ones; the input gradient is only defined for EVAL passes.
+ * ones; the input gradient is only defined for EVAL passes. A step in EVAL mode also leaves γ and β as they are
+ * ({@link #frozenIn}): the official code fine-tunes MLP-BN with the whole layer fixed.
  */
 public final class BatchNorm implements Layer {
     /** As torch.nn.BatchNorm's default eps. */
@@ -68,5 +69,10 @@ public final class BatchNorm implements Layer {
     @Override
     public List<Parameter> parameters() {
         return List.of(gamma, beta, runningMean, runningVar);
+    }
+
+    @Override
+    public List<Parameter> frozenIn(Mode mode) {
+        return mode == Mode.EVAL ? List.of(gamma, beta) : List.of();
     }
 }

@@ -23,6 +23,14 @@ public interface Layer {
     }
 
     /**
+     * Trainable parameters that a step in {@code mode} must leave as they are: no update, no weight decay, no share
+     * of the gradient norm. BatchNorm's γ and β in EVAL mode, as the official Deep Defense code freezes them.
+     */
+    default List<Parameter> frozenIn(Mode mode) {
+        return List.of();
+    }
+
+    /**
      * The result of a forward pass through one layer.
      *
      * @param output the layer's output, shape (N, ...)

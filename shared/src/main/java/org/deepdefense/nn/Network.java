@@ -64,6 +64,13 @@ public final class Network implements AutoCloseable {
         return parameters;
     }
 
+    /** The trainable parameters a training step in {@code mode} leaves unchanged (see {@link Layer#frozenIn}). */
+    public List<Parameter> frozenIn(Mode mode) {
+        List<Parameter> frozen = new ArrayList<>();
+        layers.forEach(l -> frozen.addAll(l.frozenIn(mode)));
+        return frozen;
+    }
+
     /** The layers in forward order, for exporters that describe the network to another runtime. */
     public List<Layer> layers() {
         return layers;

@@ -60,4 +60,12 @@ public final class Residual implements Layer {
         shortcut.forEach(l -> all.addAll(l.parameters()));
         return all;
     }
+
+    @Override
+    public List<Parameter> frozenIn(Mode mode) {
+        List<Parameter> frozen = new ArrayList<>();
+        branch.forEach(l -> frozen.addAll(l.frozenIn(mode)));
+        shortcut.forEach(l -> frozen.addAll(l.frozenIn(mode)));
+        return frozen;
+    }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.deepdefense.checkpoint.AtomicFiles;
+import org.deepdefense.data.Preprocessing;
 import org.deepdefense.data.Preprocessor;
 import org.deepdefense.nn.AvgPool2d;
 import org.deepdefense.nn.BatchNorm;
@@ -54,6 +55,14 @@ public final class OnnxExport {
 
     /** The serialised ModelProto. */
     public static byte[] toBytes(Network network, Preprocessor preprocessor, Map<String, String> metadata) {
+        if (preprocessor.whitening().isPresent()) {
+            // The graph's contract is raw pixels in; a graph without the per-image normalisation and whitening
+            // would silently give wrong logits.
+            throw new IllegalArgumentException("ONNX export supports " + Preprocessing.MEAN_SUBTRACTION.id()
+                    + " only; this model's " + preprocessor.kind().id() + " preprocessing (per-image contrast"
+                    + " normalisation and ZCA whitening) is not part of the graph. Export npz or safetensors: they"
+                    + " carry input_mean, input_contrast_scale and input_whitening");
+        }
         ProtoWriter graph = new ProtoWriter().string(2, network.architecture().id());
         long[] sample = network.inputShape().getShape();
         graph.message(5, tensor(MEAN, sample, preprocessor.mean()));

@@ -67,6 +67,6 @@ public final class AdversarialTrainingObjective implements Objective {
         NDArray clean = Objective.crossEntropy(first.logits(), labels);
         NDArray adversarial = Objective.crossEntropy(network.forward(crafted.adversarial(), Mode.TRAIN).logits(), labels);
         NDArray loss = clean.mul((float) (1 - ratio)).add(adversarial.mul((float) ratio));
-        return new Loss(loss, crafted.meanRatio());
+        return new Loss(loss, crafted.meanRatio(), Stabilisers.NONE);
     }
 }

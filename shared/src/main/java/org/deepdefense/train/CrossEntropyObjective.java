@@ -14,6 +14,6 @@ public final class CrossEntropyObjective implements Objective {
 
     @Override
     public Loss loss(Network network, NDArray x, ForwardPass first, int[] labels) {
-        return new Loss(Objective.crossEntropy(first.logits(), labels), Double.NaN);
+        return new Loss(Objective.crossEntropy(first.logits(), labels), Double.NaN, Stabilisers.NONE);
     }
 }

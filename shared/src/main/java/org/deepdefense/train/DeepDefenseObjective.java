@@ -1,6 +1,9 @@
 package org.deepdefense.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import org.deepdefense.nn.ForwardPass;
 import org.deepdefense.nn.HostTransfers;
 import org.deepdefense.nn.Mode;
@@ -45,7 +48,12 @@ public final class DeepDefenseObjective implements Objective {
     public Loss loss(Network network, NDArray x, ForwardPass first, int[] labels) {
         UnrolledDeepFool.Perturbation perturbation = deepFool.perturb(network, x, first, labels);
         NDArray loss = Objective.crossEntropy(first.logits(), labels).add(regularizer(perturbation));
-        return new Loss(loss, HostTransfers.scalar(perturbation.ratio().mean()));
+        // The capped count rides on the transfer of the mean ratio: one read for both.
+        NDArray ratio = perturbation.ratio();
+        float[] meanAndCapped = HostTransfers.floats(NDArrays.stack(new NDList(ratio.mean(),
+                ratio.gt(MAX_RATIO).toType(DataType.FLOAT32, false).sum())));
+        Stabilisers fired = new Stabilisers(Math.round(meanAndCapped[1]), perturbation.stoppedByStepBound(), 0, 0);
+        return new Loss(loss, meanAndCapped[0], fired);
     }
 
     UnrolledDeepFool deepFool() {

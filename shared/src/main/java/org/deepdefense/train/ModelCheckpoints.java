@@ -10,6 +10,8 @@ import org.deepdefense.checkpoint.Checkpoint;
 import org.deepdefense.checkpoint.CheckpointMetadata;
 import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.checkpoint.NamedTensor;
+import org.deepdefense.data.ContrastWhitening;
+import org.deepdefense.data.Preprocessing;
 import org.deepdefense.data.Preprocessor;
 import org.deepdefense.nn.Architecture;
 import org.deepdefense.nn.Network;
@@ -17,7 +19,8 @@ import org.deepdefense.nn.Network;
 /**
  * Saves a network with its preprocessing (and optionally its optimizer state) to a {@link CheckpointStore} and
  * loads it back. Parameters keep their PyTorch state_dict names and layouts; the training mean is stored as
- * {@code input_mean} (C, H, W) and SGD momentum buffers as {@code optimizer.momentum.<parameter>}.
+ * {@code input_mean} (C, H, W), official-cifar's contrast scale and whitening matrix as {@code input_contrast_scale}
+ * (1) and {@code input_whitening} (C·H·W, C·H·W), and SGD momentum buffers as {@code optimizer.momentum.<parameter>}.
  */
 public final class ModelCheckpoints {
     public static final String MOMENTUM_PREFIX = "optimizer.momentum.";
@@ -29,13 +32,51 @@ public final class ModelCheckpoints {
         List<NamedTensor> tensors = new ArrayList<>();
         Map<String, long[]> shapes = network.stateShapes();
         network.stateDict().forEach((name, values) -> tensors.add(new NamedTensor(name, shapes.get(name), values)));
-        tensors.add(new NamedTensor(Checkpoint.INPUT_MEAN_TENSOR,
-                new long[] {preprocessor.channels(), preprocessor.height(), preprocessor.width()}, preprocessor.mean()));
+        tensors.addAll(preprocessorTensors(preprocessor));
         if (optimizer != null) {
             optimizer.state().forEach((name, values) ->
                     tensors.add(new NamedTensor(MOMENTUM_PREFIX + name, shapes.get(name), values)));
         }
         return tensors;
+    }
+
+    /** The tensors that hold a fitted preprocessor. */
+    public static List<NamedTensor> preprocessorTensors(Preprocessor preprocessor) {
+        List<NamedTensor> tensors = new ArrayList<>();
+        tensors.add(new NamedTensor(Checkpoint.INPUT_MEAN_TENSOR,
+                new long[] {preprocessor.channels(), preprocessor.height(), preprocessor.width()}, preprocessor.mean()));
+        preprocessor.whitening().ifPresent(whitening -> {
+            long features = whitening.features();
+            tensors.add(new NamedTensor(Checkpoint.INPUT_CONTRAST_SCALE_TENSOR, new long[] {1},
+                    new float[] {whitening.contrastScale()}));
+            tensors.add(new NamedTensor(Checkpoint.INPUT_WHITENING_TENSOR, new long[] {features, features},
+                    whitening.matrix()));
+        });
+        return tensors;
+    }
+
+    /**
+     * The preprocessor of the given kind rebuilt from its tensors (those {@link #preprocessorTensors} writes);
+     * an IllegalArgumentException names the first one missing.
+     */
+    public static Preprocessor preprocessor(Preprocessing kind, Map<String, NamedTensor> tensors, int[] shape) {
+        Preprocessor centring = Preprocessor.fromMean(required(tensors, Checkpoint.INPUT_MEAN_TENSOR, kind).data(),
+                shape[0], shape[1], shape[2]);
+        return switch (kind) {
+            case MEAN_SUBTRACTION -> centring;
+            case OFFICIAL_CIFAR -> centring.followedBy(ContrastWhitening.of(
+                    required(tensors, Checkpoint.INPUT_CONTRAST_SCALE_TENSOR, kind).data()[0],
+                    required(tensors, Checkpoint.INPUT_WHITENING_TENSOR, kind).data(), shape[0] * shape[1] * shape[2]));
+        };
+    }
+
+    private static NamedTensor required(Map<String, NamedTensor> tensors, String name, Preprocessing kind) {
+        NamedTensor tensor = tensors.get(name);
+        if (tensor == null) {
+            throw new IllegalArgumentException(kind.id() + " preprocessing needs the tensor '" + name
+                    + "', which is missing");
+        }
+        return tensor;
     }
 
     public static CheckpointMetadata save(CheckpointStore store, String key, Network network,
@@ -78,12 +119,17 @@ public final class ModelCheckpoints {
             network.close();
             throw new IOException("checkpoint '" + key + "' does not fit " + meta.architecture() + ": " + e.getMessage(), e);
         }
-        NamedTensor mean = checkpoint.tensor(Checkpoint.INPUT_MEAN_TENSOR);
-        Preprocessor preprocessor = Preprocessor.fromMean(mean.data(), shape[0], shape[1], shape[2]);
-        return new Loaded(checkpoint, network, preprocessor);
+        try {
+            Preprocessor preprocessor = preprocessor(Preprocessing.ofRecorded(meta.preprocessing()), checkpoint.tensors(),
+                    shape);
+            return new Loaded(checkpoint, network, preprocessor);
+        } catch (RuntimeException e) {
+            network.close();
+            throw new IOException("checkpoint '" + key + "': " + e.getMessage(), e);
+        }
     }
 
-    /** What `export --format npz` writes: the parameters under their state_dict names plus {@code input_mean}. */
+    /** What `export --format npz` writes: the parameters under their state_dict names plus the preprocessing tensors. */
     public static List<NamedTensor> exportTensors(Checkpoint checkpoint) {
         List<NamedTensor> tensors = new ArrayList<>();
         checkpoint.tensors().forEach((name, tensor) -> {

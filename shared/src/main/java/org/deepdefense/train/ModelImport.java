@@ -15,6 +15,7 @@ import org.deepdefense.checkpoint.Npz;
 import org.deepdefense.checkpoint.Safetensors;
 import org.deepdefense.checkpoint.TensorSchema;
 import org.deepdefense.data.DatasetName;
+import org.deepdefense.data.Preprocessing;
 import org.deepdefense.data.Preprocessor;
 import org.deepdefense.data.Split;
 import org.deepdefense.nn.Architecture;
@@ -24,8 +25,9 @@ import org.deepdefense.util.Names;
 /**
  * Brings a PyTorch {@code state_dict} (safetensors or NPZ, the names and layouts {@code export} writes) into the
  * store as the final checkpoint of a new run, which {@code train --from} can then fine-tune. The file must hold
- * exactly the architecture's tensors with their shapes, as float32; {@code input_mean} (C, H, W) is optional and
- * otherwise computed from the dataset's training split. Everything is checked before the store is touched, so a
+ * exactly the architecture's tensors with their shapes, as float32; the preprocessing tensors ({@code input_mean}
+ * (C, H, W), and for CIFAR-10 also {@code input_contrast_scale} and {@code input_whitening}) are optional and
+ * otherwise fitted on the dataset's training split. Everything is checked before the store is touched, so a
  * refused file leaves nothing behind.
  */
 public final class ModelImport {
@@ -73,8 +75,13 @@ public final class ModelImport {
         int[] shape = DataSource.sampleShape(request.dataset(), request.architecture());
         try (Network network = Network.create(request.architecture(), shape[0], shape[1], shape[2],
                 DataSource.NUM_CLASSES, 0, root)) {
-            TensorSchema schema = new TensorSchema(network.stateShapes(),
-                    Map.of(Checkpoint.INPUT_MEAN_TENSOR, new long[] {shape[0], shape[1], shape[2]}));
+            Preprocessing kind = Preprocessing.forDataset(request.dataset());
+            long features = (long) shape[0] * shape[1] * shape[2];
+            TensorSchema schema = new TensorSchema(network.stateShapes(), kind == Preprocessing.OFFICIAL_CIFAR
+                    ? Map.of(Checkpoint.INPUT_MEAN_TENSOR, new long[] {shape[0], shape[1], shape[2]},
+                            Checkpoint.INPUT_CONTRAST_SCALE_TENSOR, new long[] {1},
+                            Checkpoint.INPUT_WHITENING_TENSOR, new long[] {features, features})
+                    : Map.of(Checkpoint.INPUT_MEAN_TENSOR, new long[] {shape[0], shape[1], shape[2]}));
             Map<String, NamedTensor> tensors = switch (request.format()) {
                 case SAFETENSORS -> Safetensors.read(request.file(), schema).tensors();
                 case NPZ -> Npz.read(request.file(), schema);
@@ -88,12 +95,16 @@ public final class ModelImport {
             Preprocessor preprocessor;
             String meanSource;
             if (mean != null) {
-                preprocessor = Preprocessor.fromMean(mean.data(), shape[0], shape[1], shape[2]);
+                try {
+                    preprocessor = ModelCheckpoints.preprocessor(kind, tensors, shape);
+                } catch (IllegalArgumentException e) {
+                    throw new IOException(request.file() + ": " + e.getMessage(), e);
+                }
                 meanSource = "input_mean of the imported file";
             } else {
                 var train = DataSource.load(request.dataset(), Split.TRAIN, request.dataDir(), null,
                         request.architecture());
-                preprocessor = Preprocessor.meanSubtraction(train);
+                preprocessor = Preprocessor.fit(kind, train);
                 meanSource = String.format(Locale.ROOT, "computed from the %s training split (%d images)",
                         request.dataset().id(), train.size());
             }
@@ -103,7 +114,7 @@ public final class ModelImport {
             origin.put("importedSha256", CheckpointStore.sha256(request.file()));
             origin.put("inputMean", meanSource);
             CheckpointMetadata meta = new CheckpointMetadata(CheckpointMetadata.SCHEMA_VERSION, request.runId(),
-                    request.architecture().id(), request.dataset().id(), METHOD, preprocessor.kind(), shape,
+                    request.architecture().id(), request.dataset().id(), METHOD, preprocessor.kind().id(), shape,
                     DataSource.NUM_CLASSES, origin, 0, 0, 0, Map.of(), true, root.getDevice().toString(),
                     Instant.now().toString(), null, null);
             return new TrainingJob.Saved(key, ModelCheckpoints.save(store, key, network, preprocessor, null, meta));

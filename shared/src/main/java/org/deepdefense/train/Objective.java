@@ -22,8 +22,9 @@ public interface Objective {
     /**
      * @param value the scalar loss, in the graph
      * @param meanRatio the batch mean of ‖Δx‖/‖x‖ where the objective computes one, else NaN
+     * @param fired how often the objective's stabilisers fired in this batch
      */
-    record Loss(NDArray value, double meanRatio) {}
+    record Loss(NDArray value, double meanRatio, Stabilisers fired) {}
 
     /** Mean cross-entropy of the logits (B, K). */
     static NDArray crossEntropy(NDArray logits, int[] labels) {

@@ -7,6 +7,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.deepdefense.nn.HostTransfers;
 import org.deepdefense.nn.Parameter;
 import org.deepdefense.nn.Scope;
@@ -38,17 +40,31 @@ public final class Sgd implements AutoCloseable {
         this.buffers = parent.newSubManager();
     }
 
+    /** What {@link #step} did: applied the update, applied it clipped to {@link #MAX_GRADIENT_NORM}, or skipped it. */
+    public enum Update {
+        APPLIED,
+        CLIPPED,
+        SKIPPED;
+
+        public boolean applied() {
+            return this != SKIPPED;
+        }
+    }
+
     /**
-     * One update of every trainable parameter from its accumulated gradient; temporaries go to {@code step}.
+     * One update of every trainable parameter but the {@code frozen} ones from its accumulated gradient; temporaries
+     * go to {@code step}. Frozen parameters get no update and no weight decay, their gradients do not count in the
+     * norm and are discarded.
      * A rare batch can drive the unrolled DeepFool through a nearly vanishing boundary normal (r ∝ 1/‖w‖²): if the
      * gradient is not finite the whole update is skipped (as loss scalers do) rather than writing NaN into the
      * weights, and a finite but exploding one is clipped to {@link #MAX_GRADIENT_NORM}, as usual for recurrent
      * networks. Gradients are reset to zero either way.
-     *
-     * @return whether the update was applied
      */
-    public boolean step(List<Parameter> parameters, double learningRate, NDManager step) {
-        List<Parameter> trainable = parameters.stream().filter(Parameter::trainable).toList();
+    public Update step(List<Parameter> parameters, List<Parameter> frozen, double learningRate, NDManager step) {
+        // By name: a record's equals would compare the NDArrays.
+        Set<String> frozenNames = frozen.stream().map(Parameter::name).collect(Collectors.toSet());
+        List<Parameter> trainable = parameters.stream()
+                .filter(p -> p.trainable() && !frozenNames.contains(p.name())).toList();
         List<NDArray> gradients = trainable.stream().map(p -> Scope.own(p.value().getGradient(), step)).toList();
         // One transfer for the whole norm, not one per parameter: each is a device synchronisation on a GPU.
         NDArray squaredSum = null;
@@ -71,7 +87,8 @@ public final class Sgd implements AutoCloseable {
         // Overwritten, not multiplied by 0: inf·0 = NaN would keep a skipped step's gradient alive in every later
         // step (DJL accumulates into .grad), and one bad batch would look like a diverged run.
         gradients.forEach(g -> g.set(new NDIndex("..."), 0));
-        return apply;
+        frozen.forEach(p -> Scope.own(p.value().getGradient(), step).set(new NDIndex("..."), 0));
+        return !apply ? Update.SKIPPED : clip == 1f ? Update.APPLIED : Update.CLIPPED;
     }
 
     private NDArray accumulate(String name, NDArray g) {

@@ -47,9 +47,13 @@ public final class Trainer implements AutoCloseable {
         return config;
     }
 
-    /** Progress of one step. */
+    /**
+     * Progress of one step.
+     *
+     * @param firedThisEpoch how often the stabilisers fired in this epoch so far, this step included
+     */
     public record StepReport(int epoch, int epochs, int step, int stepsPerEpoch, double loss, double accuracy,
-            double meanRatio, double imagesPerSecond, double etaSeconds) {}
+            double meanRatio, double imagesPerSecond, double etaSeconds, Stabilisers firedThisEpoch) {}
 
     /** Called by {@link #run}; a listener that stops the run returns false from {@link #onStep}. */
     public interface Listener {
@@ -65,8 +69,8 @@ public final class Trainer implements AutoCloseable {
          */
         default void midEpoch(Position next, Tally soFar, boolean stopping) {}
 
-        /** After each completed epoch (0-based), e.g. to write a checkpoint. */
-        default void onEpochEnd(int epoch, double meanLoss, double accuracy) {}
+        /** After each completed epoch (0-based), e.g. to write a checkpoint; {@code fired}: the epoch's stabilisers. */
+        default void onEpochEnd(int epoch, double meanLoss, double accuracy, Stabilisers fired) {}
     }
 
     /** Where a run stopped: the next (epoch, step) to run; epoch == epochs once the run is complete. */
@@ -76,11 +80,11 @@ public final class Trainer implements AutoCloseable {
      * Running sums of the epoch in progress, from which its mean loss and accuracy are computed at its end; a run
      * resumed inside an epoch carries them over, so its epoch metrics match an uninterrupted run's.
      */
-    public record Tally(double lossSum, long correct, long seen) {
-        public static final Tally ZERO = new Tally(0, 0, 0);
+    public record Tally(double lossSum, long correct, long seen, Stabilisers fired) {
+        public static final Tally ZERO = new Tally(0, 0, 0, Stabilisers.NONE);
 
-        Tally add(double loss, int correct, int size) {
-            return new Tally(lossSum + loss * size, this.correct + correct, seen + size);
+        Tally add(double loss, int correct, int size, Stabilisers firedInStep) {
+            return new Tally(lossSum + loss * size, this.correct + correct, seen + size, fired.plus(firedInStep));
         }
     }
 
@@ -110,7 +114,7 @@ public final class Trainer implements AutoCloseable {
                 int to = Math.min(train.size(), from + config.batchSize());
                 int[] batch = java.util.Arrays.copyOfRange(order, from, to);
                 StepResult result = step(train, batch, config.learningRate(epoch));
-                skippedInARow = result.applied ? 0 : skippedInARow + 1;
+                skippedInARow = result.update.applied() ? 0 : skippedInARow + 1;
                 if (skippedInARow > 0) {
                     LOG.warn("epoch {} step {}: non-finite loss or gradient (loss {}), update skipped",
                             epoch + 1, step + 1, result.loss);
@@ -120,19 +124,19 @@ public final class Trainer implements AutoCloseable {
                             "training diverged: %d steps in a row had a non-finite loss or gradient (epoch %d step %d);"
                                     + " lower the learning rate", skippedInARow, epoch + 1, step + 1));
                 }
-                tally = tally.add(result.loss, result.correct, batch.length);
+                tally = tally.add(result.loss, result.correct, batch.length, result.fired);
                 stepsThisRun++;
                 imagesThisRun += batch.length;
                 done++;
                 double seconds = (System.nanoTime() - begun) / 1e9;
                 double eta = seconds / stepsThisRun * (totalSteps - done);
                 StepReport report = new StepReport(epoch, config.epochs(), step + 1, stepsPerEpoch, result.loss,
-                        result.correct / (double) batch.length, result.meanRatio, imagesThisRun / seconds, eta);
+                        result.correct / (double) batch.length, result.meanRatio, imagesThisRun / seconds, eta, tally.fired());
                 boolean goOn = listener.onStep(report);
                 if (step + 1 == stepsPerEpoch) {
                     // The epoch is complete even if the run stops here: end it, so that its checkpoint is written.
                     listener.onEpochEnd(epoch, tally.lossSum() / Math.max(1, tally.seen()),
-                            tally.correct() / (double) Math.max(1, tally.seen()));
+                            tally.correct() / (double) Math.max(1, tally.seen()), tally.fired());
                     if (!goOn) {
                         return new Position(epoch + 1, 0);
                     }
@@ -147,7 +151,8 @@ public final class Trainer implements AutoCloseable {
         return new Position(config.epochs(), 0);
     }
 
-    private record StepResult(double loss, int correct, double meanRatio, boolean applied) {}
+    /** @param fired the stabilisers of the objective and of the update */
+    private record StepResult(double loss, int correct, double meanRatio, Sgd.Update update, Stabilisers fired) {}
 
     private StepResult step(Dataset train, int[] batch, double learningRate) {
         try (NDManager step = network.manager().getParentManager().newSubManager()) {
@@ -165,12 +170,14 @@ public final class Trainer implements AutoCloseable {
                 collector.backward(loss.value());
                 logits = HostTransfers.floats(first.logits());
             }
-            boolean applied = optimizer.step(network.parameters(), learningRate, step);
-            if (applied && retraction != null) {
+            Sgd.Update update = optimizer.step(network.parameters(), network.frozenIn(objective.mode()), learningRate,
+                    step);
+            if (update.applied() && retraction != null) {
                 retraction.apply(network.parameters(), step);
             }
             int correct = Logits.correct(logits, labels, network.numClasses());
-            return new StepResult(HostTransfers.scalar(loss.value()), correct, loss.meanRatio(), applied);
+            return new StepResult(HostTransfers.scalar(loss.value()), correct, loss.meanRatio(), update,
+                    loss.fired().plus(Stabilisers.of(update)));
         }
     }
 

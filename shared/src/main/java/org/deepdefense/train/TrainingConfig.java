@@ -6,7 +6,8 @@ import org.deepdefense.attack.DeepFool;
 
 /**
  * Hyperparameters of a training run. The defaults are the paper's fine-tuning recipe: SGD with momentum 0.9,
- * learning rate 5e-4 halved in the last epoch, weight decay 5e-4, batch 100, 5 epochs, λ=15, c=25, d=5, DeepFool
+ * learning rate 5e-4 halved in the last epoch ({@link LearningRateSchedule#LAST_EPOCH}; the official code's
+ * {@link LearningRateSchedule#OFFICIAL_0_8} is the same for 5 epochs), weight decay 5e-4, batch 100, 5 epochs, λ=15, c=25, d=5, DeepFool
  * unrolled for 5 iterations with overshoot 0.02.
  *
  * @param parsevalBeta β of the Parseval retraction W ← (1+β)W − βWWᵀW (method parseval)
@@ -21,7 +22,7 @@ public record TrainingConfig(
         double learningRate,
         double momentum,
         double weightDecay,
-        boolean halveLearningRateInLastEpoch,
+        LearningRateSchedule learningRateSchedule,
         double lambda,
         double c,
         double d,
@@ -34,6 +35,7 @@ public record TrainingConfig(
 
     public TrainingConfig {
         require(method != null, "method is required");
+        require(learningRateSchedule != null, "learning-rate schedule is required");
         require(epochs >= 1, "epochs must be at least 1, got " + epochs);
         require(batchSize >= 1, "batch size must be at least 1, got " + batchSize);
         require(learningRate > 0 && Double.isFinite(learningRate), "learning rate must be positive, got " + learningRate);
@@ -67,7 +69,7 @@ public record TrainingConfig(
     public static TrainingConfig defaults(Method method) {
         // Inputs are raw 0-255 pixels minus the mean: plain training needs a smaller step than usual image scales.
         double lr = method == Method.VANILLA ? 1e-3 : 5e-4;
-        return new TrainingConfig(method, 5, 100, lr, 0.9, 5e-4, true,
+        return new TrainingConfig(method, 5, 100, lr, 0.9, 5e-4, LearningRateSchedule.LAST_EPOCH,
                 DeepDefenseObjective.DEFAULT_LAMBDA, DeepDefenseObjective.DEFAULT_C, DeepDefenseObjective.DEFAULT_D,
                 UnrolledDeepFool.DEFAULT_ITERATIONS, UnrolledDeepFool.DEFAULT_OVERSHOOT, 1, DEFAULT_PARSEVAL_BETA,
                 DEFAULT_ADVERSARIAL_EPSILON, DEFAULT_ADVERSARIAL_RATIO);
@@ -75,37 +77,42 @@ public record TrainingConfig(
 
     public TrainingConfig withEpochs(int value) {
         return new TrainingConfig(method, value, batchSize, learningRate, momentum, weightDecay,
-                halveLearningRateInLastEpoch, lambda, c, d, deepFoolIterations, overshoot, seed, parsevalBeta, adversarialEpsilon,
+                learningRateSchedule, lambda, c, d, deepFoolIterations, overshoot, seed, parsevalBeta, adversarialEpsilon,
                 adversarialRatio);
     }
 
     public TrainingConfig withMethod(Method value) {
         return new TrainingConfig(value, epochs, batchSize, learningRate, momentum, weightDecay,
-                halveLearningRateInLastEpoch, lambda, c, d, deepFoolIterations, overshoot, seed, parsevalBeta,
+                learningRateSchedule, lambda, c, d, deepFoolIterations, overshoot, seed, parsevalBeta,
                 adversarialEpsilon, adversarialRatio);
     }
 
     public TrainingConfig withBatchSize(int value) {
         return new TrainingConfig(method, epochs, value, learningRate, momentum, weightDecay,
-                halveLearningRateInLastEpoch, lambda, c, d, deepFoolIterations, overshoot, seed, parsevalBeta, adversarialEpsilon,
+                learningRateSchedule, lambda, c, d, deepFoolIterations, overshoot, seed, parsevalBeta, adversarialEpsilon,
                 adversarialRatio);
     }
 
     public TrainingConfig withLearningRate(double value) {
         return new TrainingConfig(method, epochs, batchSize, value, momentum, weightDecay,
-                halveLearningRateInLastEpoch, lambda, c, d, deepFoolIterations, overshoot, seed, parsevalBeta, adversarialEpsilon,
+                learningRateSchedule, lambda, c, d, deepFoolIterations, overshoot, seed, parsevalBeta, adversarialEpsilon,
                 adversarialRatio);
     }
 
     public TrainingConfig withSeed(long value) {
         return new TrainingConfig(method, epochs, batchSize, learningRate, momentum, weightDecay,
-                halveLearningRateInLastEpoch, lambda, c, d, deepFoolIterations, overshoot, value, parsevalBeta, adversarialEpsilon,
+                learningRateSchedule, lambda, c, d, deepFoolIterations, overshoot, value, parsevalBeta, adversarialEpsilon,
                 adversarialRatio);
+    }
+
+    public TrainingConfig withLearningRateSchedule(LearningRateSchedule value) {
+        return new TrainingConfig(method, epochs, batchSize, learningRate, momentum, weightDecay, value, lambda, c, d,
+                deepFoolIterations, overshoot, seed, parsevalBeta, adversarialEpsilon, adversarialRatio);
     }
 
     /** The learning rate of a (0-based) epoch. */
     public double learningRate(int epoch) {
-        return halveLearningRateInLastEpoch && epochs > 1 && epoch == epochs - 1 ? learningRate / 2 : learningRate;
+        return learningRateSchedule.rate(learningRate, epoch, epochs);
     }
 
     /** The objective this configuration trains. */
@@ -129,7 +136,7 @@ public record TrainingConfig(
         map.put("learningRate", learningRate);
         map.put("momentum", momentum);
         map.put("weightDecay", weightDecay);
-        map.put("halveLearningRateInLastEpoch", halveLearningRateInLastEpoch);
+        map.put(LearningRateSchedule.KEY, learningRateSchedule.id());
         map.put("lambda", lambda);
         map.put("c", c);
         map.put("d", d);

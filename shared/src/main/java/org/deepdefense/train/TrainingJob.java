@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,6 +16,7 @@ import org.deepdefense.checkpoint.CheckpointMetadata;
 import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.data.Dataset;
 import org.deepdefense.data.DatasetName;
+import org.deepdefense.data.Preprocessing;
 import org.deepdefense.data.Preprocessor;
 import org.deepdefense.data.Split;
 import org.deepdefense.nn.Architecture;
@@ -108,7 +110,9 @@ public final class TrainingJob {
         }
         Map<String, Object> asked = spec.config().toMap();
         for (Map.Entry<String, Object> entry : asked.entrySet()) {
-            Object saved = meta.hyperparameters().get(entry.getKey());
+            Object saved = entry.getKey().equals(LearningRateSchedule.KEY)
+                    ? idOrNull(LearningRateSchedule.recordedIn(meta.hyperparameters()))
+                    : meta.hyperparameters().get(entry.getKey());
             if (!sameValue(saved, entry.getValue())) {
                 differences.add(entry.getKey() + " " + saved + " vs " + entry.getValue());
             }
@@ -118,6 +122,10 @@ public final class TrainingJob {
                     + " of another configuration (saved vs asked: " + String.join(", ", differences)
                     + "); use a new run id");
         }
+    }
+
+    private static String idOrNull(LearningRateSchedule schedule) {
+        return schedule == null ? null : schedule.id();
     }
 
     /** Numbers compare by value: JSON may give back 5 where the configuration holds 5.0. */
@@ -146,6 +154,8 @@ public final class TrainingJob {
         Trainer.Tally carried = Trainer.Tally.ZERO;
         String resumePoint = null;
         Map<String, Double> lastMetrics = Map.of();
+        // The stabiliser counts of the run's completed epochs; a base checkpoint's belong to another run.
+        Stabilisers firedBefore = Stabilisers.NONE;
         ModelCheckpoints.Loaded resumed = null;
         Network network;
         Preprocessor preprocessor;
@@ -160,11 +170,14 @@ public final class TrainingJob {
                 resumePoint = latest.get();
                 parent = meta.parentCheckpoint();
                 Map<String, Double> m = meta.metrics();
+                Stabilisers firedSoFar = Stabilisers.epochIn(m);
                 carried = new Trainer.Tally(m.getOrDefault(LOSS_SUM, 0.0), m.getOrDefault(CORRECT, 0.0).longValue(),
-                        m.getOrDefault(SEEN, 0.0).longValue());
+                        m.getOrDefault(SEEN, 0.0).longValue(), firedSoFar);
+                firedBefore = Stabilisers.runIn(m).minus(firedSoFar);
             } else {
                 parent = latest.get();
                 lastMetrics = meta.metrics();
+                firedBefore = Stabilisers.runIn(lastMetrics);
             }
         } else if (spec.baseCheckpoint() != null) {
             resumed = ModelCheckpoints.load(store, spec.baseCheckpoint(), spec.baseSha256(), root);
@@ -175,7 +188,7 @@ public final class TrainingJob {
         } else {
             network = Network.create(spec.architecture(), train.channels(), train.height(), train.width(),
                     train.numClasses(), spec.config().seed(), root);
-            preprocessor = Preprocessor.meanSubtraction(train);
+            preprocessor = Preprocessor.fit(Preprocessing.forDataset(spec.dataset()), train);
             parent = null;
             start = new Trainer.Position(0, 0);
         }
@@ -191,7 +204,7 @@ public final class TrainingJob {
             String device = root.getDevice().toString();
             events.started(device, trainer.stepsPerEpoch(train), start);
             Checkpointer checkpointer = new Checkpointer(spec, store, network, preprocessor, trainer.optimizer(),
-                    train, device, parent, resumePoint, lastMetrics, events);
+                    train, device, parent, resumePoint, lastMetrics, firedBefore, events);
             Trainer.Position end = trainer.run(train, start, carried, new Trainer.Listener() {
                 private int steps;
                 private long lastSave = System.nanoTime();
@@ -214,9 +227,9 @@ public final class TrainingJob {
                 }
 
                 @Override
-                public void onEpochEnd(int epoch, double meanLoss, double accuracy) {
-                    checkpointer.save(CheckpointStore.keyFor(spec.runId(), epoch + 1, 0, false), epoch + 1, false,
-                            Map.of("trainLoss", meanLoss, "trainAccuracy", accuracy));
+                public void onEpochEnd(int epoch, double meanLoss, double accuracy, Stabilisers fired) {
+                    checkpointer.saveEpoch(CheckpointStore.keyFor(spec.runId(), epoch + 1, 0, false), epoch + 1,
+                            meanLoss, accuracy, fired);
                     saved();
                 }
 
@@ -249,10 +262,12 @@ public final class TrainingJob {
         private String resumePoint;
         /** The latest epoch's metrics, which the final checkpoint repeats. */
         private Map<String, Double> lastMetrics;
+        /** The stabiliser counts of the run's completed epochs. */
+        private Stabilisers firedBefore;
 
         Checkpointer(Spec spec, CheckpointStore store, Network network, Preprocessor preprocessor, Sgd optimizer,
                 Dataset train, String device, String previous, String resumePoint, Map<String, Double> lastMetrics,
-                Events events) {
+                Stabilisers firedBefore, Events events) {
             this.spec = spec;
             this.store = store;
             this.network = network;
@@ -263,6 +278,7 @@ public final class TrainingJob {
             this.previous = previous;
             this.resumePoint = resumePoint;
             this.lastMetrics = lastMetrics;
+            this.firedBefore = firedBefore;
             this.events = events;
         }
 
@@ -274,17 +290,30 @@ public final class TrainingJob {
             events.checkpointSaved(key, saved);
         }
 
+        /** An epoch's checkpoint: its training loss and accuracy, its stabiliser counts and the run's so far. */
+        void saveEpoch(String key, int epochs, double meanLoss, double accuracy, Stabilisers fired) {
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            metrics.put("trainLoss", meanLoss);
+            metrics.put("trainAccuracy", accuracy);
+            firedBefore = firedBefore.plus(fired);
+            metrics.putAll(Stabilisers.metrics(fired, firedBefore));
+            save(key, epochs, false, metrics);
+        }
+
         void saveResumePoint(Trainer.Position next, Trainer.Tally soFar) {
             String key = CheckpointStore.keyFor(spec.runId(), next.epoch(), next.step(), false);
-            write(key, next.epoch(), next.step(), false, Map.of(LOSS_SUM, soFar.lossSum(),
+            Map<String, Double> metrics = new LinkedHashMap<>(Map.of(LOSS_SUM, soFar.lossSum(),
                     CORRECT, (double) soFar.correct(), SEEN, (double) soFar.seen()));
+            metrics.putAll(Stabilisers.metrics(soFar.fired(), firedBefore.plus(soFar.fired())));
+            write(key, next.epoch(), next.step(), false, metrics);
             resumePoint = key;
             events.resumePointSaved(key, next);
         }
 
         /** The preprocessor's kind, after how the dataset shaped its images where it did (an image folder). */
         private String preprocessing() {
-            return train.preparation() == null ? preprocessor.kind() : train.preparation() + "; " + preprocessor.kind();
+            String kind = preprocessor.kind().id();
+            return train.preparation() == null ? kind : train.preparation() + Preprocessing.AFTER_PREPARATION + kind;
         }
 
         /** Writes a checkpoint, then deletes the resume point it supersedes (new first: a crash loses neither). */

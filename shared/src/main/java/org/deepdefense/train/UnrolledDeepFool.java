@@ -44,8 +44,10 @@ public final class UnrolledDeepFool {
      * @param ratio ‖Δx‖₂/‖x‖₂ per sample, shape (B), in the graph
      * @param correct whether the network classified each sample correctly at x₀
      * @param iterations DeepFool steps taken per sample
+     * @param stoppedByStepBound DeepFool steps (one per sample and iteration) not taken because they were longer than
+     *     {@link #MAX_STEP_RATIO}·‖x‖
      */
-    public record Perturbation(NDArray ratio, boolean[] correct, int[] iterations) {}
+    public record Perturbation(NDArray ratio, boolean[] correct, int[] iterations, int stoppedByStepBound) {}
 
     /**
      * @param x0 the clean batch (B, C, H, W), a constant
@@ -73,6 +75,7 @@ public final class UnrolledDeepFool {
         ForwardPass pass = first;
         NDArray total = null; // Σr over all steps, (B, C, H, W), in the graph
         float scale = (float) (1 + overshoot);
+        int stoppedByStepBound = 0;
         for (int it = 0; it < maxIterations; it++) {
             int n = rows.length;
             // While every sample still moves, gathering and scattering rows is the identity and is skipped.
@@ -105,7 +108,9 @@ public final class UnrolledDeepFool {
             for (int a = 0; a < n; a++) {
                 rowMaxStep[a] = maxStep[rows[a]];
             }
-            NDArray r = DeepFoolStep.step(pass, logits, rowSource, rowTarget, active, rowMaxStep, true);
+            DeepFoolStep.Step step = DeepFoolStep.step(pass, logits, rowSource, rowTarget, active, rowMaxStep, true);
+            NDArray r = step.r();
+            stoppedByStepBound += step.stoppedByBound();
             NDArray scattered = select == null ? r : select.transpose().matMul(r.reshape(n, -1));
             total = total == null ? scattered : total.reshape(b, -1).add(scattered.reshape(b, -1));
             int[] next = new int[stillActive];
@@ -122,7 +127,7 @@ public final class UnrolledDeepFool {
         // √(Σ Δx² + tiny): the plain norm's derivative is 0/0 = NaN for a sample that never moved.
         NDArray perturbationNorm = total.reshape(b, -1).mul(scale).square().sum(new int[] {1}).add(1e-12f).sqrt();
         NDArray ratio = perturbationNorm.div(flatX.norm(new int[] {1}).maximum(1e-12f));
-        return new Perturbation(ratio, correct, iterations);
+        return new Perturbation(ratio, correct, iterations, stoppedByStepBound);
     }
 
     /** MAX_STEP_RATIO·‖x₀‖ per sample. */

@@ -15,7 +15,7 @@ class PreprocessorTest {
     void subtractsThePerPixelTrainingMean() {
         Preprocessor p = Preprocessor.meanSubtraction(TRAIN);
         assertArrayEquals(new float[] {30, 100}, p.mean());
-        assertEquals("per-pixel-mean-subtraction", p.kind());
+        assertEquals("per-pixel-mean-subtraction", p.kind().id());
         assertEquals("raw 0-255 pixels minus per-pixel training mean; rho2 measured in this space", p.describe());
 
         assertArrayEquals(new float[] {30, -55, -30, 155}, p.apply(TRAIN, new int[] {2, 0}));

@@ -8,10 +8,14 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.SplittableRandom;
 import java.util.zip.GZIPOutputStream;
 
-/** Writes small IDX and CIFAR-10 files whose content is a known function of the sample index. */
-final class TestFiles {
+/**
+ * Writes small IDX and CIFAR-10 files whose content is a known function of the sample index, and CIFAR-10 files
+ * of seeded random pixels for tests that need images without structure (public for the train package's tests).
+ */
+public final class TestFiles {
     static final int SIDE = 3; // IDX test images are 3x3
 
     private TestFiles() {}
@@ -80,6 +84,20 @@ final class TestFiles {
             sample += batch;
         }
         write(dir.resolve("test_batch.bin"), cifarBatch(0, 4), false);
+        return dir;
+    }
+
+    /** The six CIFAR-10 batches of uniformly random pixels and labels: perBatch records per training batch. */
+    public static Path writeRandomCifar(Path dir, int perBatch, int testRecords, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int batch = 1; batch <= 6; batch++) {
+            byte[] bytes = new byte[(batch == 6 ? testRecords : perBatch) * Cifar10Reader.RECORD_BYTES];
+            random.nextBytes(bytes);
+            for (int offset = 0; offset < bytes.length; offset += Cifar10Reader.RECORD_BYTES) {
+                bytes[offset] = (byte) random.nextInt(10);
+            }
+            write(dir.resolve(batch == 6 ? "test_batch.bin" : "data_batch_" + batch + ".bin"), bytes, false);
+        }
         return dir;
     }
 

@@ -66,7 +66,7 @@ class MessagesTest {
                 {"schemaVersion": 1, "runId": "r", "dataset": "mnist", "architecture": "mlp",
                  "method": "vanilla", "seed": 7}""".getBytes(UTF_8));
         assertEquals(Hyperparameters.DEFAULTS, request.hyperparameters());
-        assertEquals(new Hyperparameters(5, 100, 5e-4, 0.9, 5e-4, 15, 25, 5, 5, 0.02, true, 3e-4, 8, 0.5), request.hyperparameters());
+        assertEquals(new Hyperparameters(5, 100, 5e-4, 0.9, 5e-4, 15, 25, 5, 5, 0.02, "last-epoch", 3e-4, 8, 0.5), request.hyperparameters());
         assertEquals(List.of("standard"), request.attacks());
         assertEquals(null, request.baseCheckpoint());
         assertEquals(null, request.trainSubset());
@@ -79,7 +79,7 @@ class MessagesTest {
         assertEquals(2, h.epochs());
         assertEquals(30, h.lambda());
         assertEquals(Hyperparameters.DEFAULTS.c(), h.c());
-        assertEquals(Hyperparameters.DEFAULTS.halveLrLastEpoch(), h.halveLrLastEpoch());
+        assertEquals(Hyperparameters.DEFAULTS.lrSchedule(), h.lrSchedule());
     }
 
     @Test

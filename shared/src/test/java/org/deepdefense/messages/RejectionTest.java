@@ -65,7 +65,7 @@ class RejectionTest {
                 edit(REQUEST, "schemaVersion", "1.0", "schemaVersion must be an integer, got number 1.0"),
                 // unknown and missing fields
                 edit(REQUEST, "runID", "\"x\"", "unknown field 'runID' (known: [architecture, attacks, baseCheckpoint, baseCheckpointSha256, dataset, datasetRoot, hyperparameters, method, runId, schemaVersion, seed, testSubset, trainSubset])"),
-                edit(REQUEST, "hyperparameters.epoch", "3", "unknown field 'hyperparameters.epoch' (known: [adversarialEpsilon, adversarialRatio, batchSize, c, d, deepFoolIterations, epochs, halveLrLastEpoch, lambda, learningRate, momentum, overshoot, parsevalBeta, weightDecay])"),
+                edit(REQUEST, "hyperparameters.epoch", "3", "unknown field 'hyperparameters.epoch' (known: [adversarialEpsilon, adversarialRatio, batchSize, c, d, deepFoolIterations, epochs, lambda, learningRate, lrSchedule, momentum, overshoot, parsevalBeta, weightDecay])"),
                 edit(REQUEST, "seed", null, "missing field 'seed'"),
                 edit(REQUEST, "runId", null, "runId is required"),
                 // no coercion between types
@@ -74,8 +74,7 @@ class RejectionTest {
                 edit(REQUEST, "hyperparameters.epochs", "true", "'hyperparameters.epochs' must be a 32-bit integer, got boolean true"),
                 edit(REQUEST, "hyperparameters.epochs", "4294967296", "'hyperparameters.epochs' must be a 32-bit integer, got number 4294967296"),
                 edit(REQUEST, "hyperparameters.learningRate", "\"0.1\"", "'hyperparameters.learningRate' must be a number, got string '0.1'"),
-                edit(REQUEST, "hyperparameters.halveLrLastEpoch", "1", "'hyperparameters.halveLrLastEpoch' must be true or false, got number 1"),
-                edit(REQUEST, "hyperparameters.halveLrLastEpoch", "\"true\"", "'hyperparameters.halveLrLastEpoch' must be true or false, got string 'true'"),
+                edit(REQUEST, "hyperparameters.lrSchedule", "true", "'hyperparameters.lrSchedule' must be a string, got boolean true"),
                 edit(REQUEST, "hyperparameters", "5", "'hyperparameters' must be an object, got number 5"),
                 edit(REQUEST, "seed", "1e3", "'seed' must be a 64-bit integer, got number 1000.0"),
                 edit(REQUEST, "seed", "null", "'seed' must be a 64-bit integer, got null"),
@@ -90,6 +89,7 @@ class RejectionTest {
                 edit(REQUEST, "runId", "\"a\\nb\"", "runId must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}, got 'a\\u000ab'"),
                 edit(REQUEST, "dataset", "\"imagenet\"", "dataset must be one of [mnist, fashion-mnist, cifar10, generated, imagefolder], got 'imagenet'"),
                 edit(REQUEST, "architecture", "\"resnet\"", "architecture must be one of " + Messages.ARCHITECTURES + ", got 'resnet'"),
+                edit(REQUEST, "hyperparameters.lrSchedule", "\"halve\"", "hyperparameters: lrSchedule must be one of [last-epoch, official-0.8, constant], got 'halve'"),
                 edit(REQUEST, "method", "\"DeepDefense\"", "method must be one of [vanilla, deepdefense, parseval, fgs-adv, deepfool-adv], got 'DeepDefense'"),
                 edit(REQUEST, "attacks", "[\"fgs\", \"cw\"]", "attacks[1] must be one of " + Messages.ATTACKS + ", got 'cw'"),
                 edit(REQUEST, "attacks", "[\"fgs\", \"fgs\"]", "attacks lists 'fgs' twice"),

@@ -29,7 +29,7 @@ final class Samples {
 
     static TrainingRequest request() {
         return new TrainingRequest(1, "run-1", "mnist", null, "lenet", "deepdefense", "run-0/final", SHA,
-                new Hyperparameters(3, 50, 1e-3, 0.9, 5e-4, 15, 25, 5, 5, 0.02, false, 1e-3, 4, 0.3),
+                new Hyperparameters(3, 50, 1e-3, 0.9, 5e-4, 15, 25, 5, 5, 0.02, "constant", 1e-3, 4, 0.3),
                 42, List.of("standard", "cw-l2"), 1000, 500);
     }
 
@@ -40,7 +40,8 @@ final class Samples {
     }
 
     static TrainingProgress progress() {
-        return new TrainingProgress(1, "run-1", 2, 5, 300, 600, 0.31, 0.97, 850.5, 420, "gpu(0)",
+        return new TrainingProgress(1, "run-1", 2, 5, 300, 600, 0.31, 0.97, 850.5, 420,
+                Map.of("ratioCapped", 3L, "stepCapped", 0L, "gradientClipped", 1L, "updatesSkipped", 0L), "gpu(0)",
                 TrainingProgress.RUNNING, null, NOW);
     }
 

@@ -2,6 +2,7 @@ package org.deepdefense.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.deepdefense.data.Dataset;
 import org.deepdefense.data.DatasetName;
+import org.deepdefense.data.ContrastWhitening;
 import org.deepdefense.data.Preprocessor;
 import org.deepdefense.data.Split;
 import org.deepdefense.nn.Architecture;
@@ -97,6 +99,24 @@ class OnnxExportTest {
                 assertEquals(java.util.Set.of(OnnxExport.OUTPUT), session.getOutputNames());
                 assertEquals("deepdefense", session.getMetadata().getProducerName());
             }
+        }
+    }
+
+    /** A graph that took raw pixels but skipped the whitening would give wrong logits: refused, with the reason. */
+    @Test
+    void refusesOfficialCifarPreprocessing() {
+        try (NDManager scope = root.newSubManager();
+                Network network = Network.create(Architecture.CONVNET, 3, 32, 32, 10, 5, scope)) {
+            float[] identity = new float[3072 * 3072];
+            for (int i = 0; i < 3072; i++) {
+                identity[i * 3072 + i] = 1;
+            }
+            Preprocessor whitened = Preprocessor.fromMean(new float[3072], 3, 32, 32)
+                    .followedBy(ContrastWhitening.of(50, identity, 3072));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> OnnxExport.toBytes(network, whitened, Map.of()));
+            assertTrue(e.getMessage().startsWith("ONNX export supports per-pixel-mean-subtraction only; this model's"
+                    + " official-cifar preprocessing"), e.getMessage());
         }
     }
 

@@ -122,7 +122,7 @@ class BaselineMethodsTest {
             for (Method method : List.of(Method.VANILLA, Method.PARSEVAL, Method.FGS_ADV, Method.DEEPFOOL_ADV)) {
                 TrainingConfig config = TrainingConfig.defaults(method).withEpochs(2).withLearningRate(5e-4);
                 if (method == Method.PARSEVAL) {
-                    config = new TrainingConfig(method, 2, 100, 5e-4, 0.9, 5e-4, true, 15, 25, 5, 5, 0.02, 1, 0.1,
+                    config = new TrainingConfig(method, 2, 100, 5e-4, 0.9, 5e-4, LearningRateSchedule.LAST_EPOCH, 15, 25, 5, 5, 0.02, 1, 0.1,
                             8, 0.5);
                 }
                 tuned.put(method.id(), trained(train, preprocessor, config, vanilla, root));

@@ -8,19 +8,26 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.deepdefense.checkpoint.Checkpoint;
 import org.deepdefense.checkpoint.CheckpointMetadata;
 import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.checkpoint.ChecksumMismatchException;
 import org.deepdefense.checkpoint.NamedTensor;
 import org.deepdefense.checkpoint.Npz;
+import org.deepdefense.data.Cifar10Reader;
 import org.deepdefense.data.Dataset;
 import org.deepdefense.data.GeneratedDataset;
+import org.deepdefense.data.Preprocessing;
 import org.deepdefense.data.Preprocessor;
+import org.deepdefense.data.Split;
+import org.deepdefense.data.TestFiles;
 import org.deepdefense.nn.Architecture;
 import org.deepdefense.nn.Network;
 import org.deepdefense.nn.TestDevices;
@@ -104,6 +111,39 @@ class ModelCheckpointsTest {
             bytes[bytes.length / 2] ^= 1;
             Files.write(params, bytes);
             assertThrows(ChecksumMismatchException.class, () -> ModelCheckpoints.load(store, "run/final", null, root));
+        }
+    }
+
+    /** official-cifar: the contrast scale and whitening matrix travel with the checkpoint and its export. */
+    @Test
+    void theOfficialCifarTransformRoundTripsAndItsAbsenceIsNamed(@TempDir Path dir) throws Exception {
+        Path files = TestFiles.writeRandomCifar(dir.resolve("cifar"), 2, 3, 21);
+        Dataset train = Cifar10Reader.read(files, Split.TRAIN);
+        Dataset test = Cifar10Reader.read(files, Split.TEST);
+        Preprocessor preprocessor = Preprocessor.fit(Preprocessing.OFFICIAL_CIFAR, train);
+        CheckpointStore store = new CheckpointStore(dir.resolve("store"));
+        CheckpointMetadata meta = new CheckpointMetadata(CheckpointMetadata.SCHEMA_VERSION, "cifar", "convnet",
+                "cifar10", "vanilla", "official-cifar", new int[] {3, 32, 32}, 10, Map.of(), 1, 0, 9, Map.of(), true,
+                "cpu()", Instant.now().toString(), null, null);
+        try (NDManager root = NDManager.newBaseManager("PyTorch");
+                Network network = Network.create(Architecture.CONVNET, 3, 32, 32, 10, 9, root)) {
+            ModelCheckpoints.save(store, "cifar/final", network, preprocessor, null, meta);
+            try (ModelCheckpoints.Loaded loaded = ModelCheckpoints.load(store, "cifar/final", null, root)) {
+                assertEquals(Preprocessing.OFFICIAL_CIFAR, loaded.preprocessor().kind());
+                assertArrayEquals(preprocessor.apply(test, 0, 3), loaded.preprocessor().apply(test, 0, 3));
+            }
+            Map<String, long[]> exported = new LinkedHashMap<>();
+            ModelCheckpoints.exportTensors(store.load("cifar/final", null)).forEach(t -> exported.put(t.name(), t.shape()));
+            assertArrayEquals(new long[] {1}, exported.get(Checkpoint.INPUT_CONTRAST_SCALE_TENSOR));
+            assertArrayEquals(new long[] {3072, 3072}, exported.get(Checkpoint.INPUT_WHITENING_TENSOR));
+
+            List<NamedTensor> withoutWhitening = ModelCheckpoints.tensors(network, preprocessor, null).stream()
+                    .filter(t -> !t.name().equals(Checkpoint.INPUT_WHITENING_TENSOR)).toList();
+            store.save("cifar/epoch-0002", withoutWhitening, meta);
+            IOException e = assertThrows(IOException.class,
+                    () -> ModelCheckpoints.load(store, "cifar/epoch-0002", null, root));
+            assertEquals("checkpoint 'cifar/epoch-0002': official-cifar preprocessing needs the tensor"
+                    + " 'input_whitening', which is missing", e.getMessage());
         }
     }
 

@@ -270,7 +270,7 @@ class ModelImportTest {
                 Trainer trainer = new Trainer(network, config, preprocessor)) {
             trainer.run(train, new Trainer.Position(0, 0), new Trainer.Listener() {});
             CheckpointMetadata meta = new CheckpointMetadata(CheckpointMetadata.SCHEMA_VERSION, "original", "lenet",
-                    "fashion-mnist", "vanilla", preprocessor.kind(), new int[] {1, 28, 28}, 10, config.toMap(), 1, 0,
+                    "fashion-mnist", "vanilla", preprocessor.kind().id(), new int[] {1, 28, 28}, 10, config.toMap(), 1, 0,
                     1, Map.of(), true, "cpu()", Instant.now().toString(), null, null);
             ModelCheckpoints.save(store, "original/final", network, preprocessor, null, meta);
         }

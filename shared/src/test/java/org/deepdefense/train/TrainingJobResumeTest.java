@@ -160,5 +160,11 @@ class TrainingJobResumeTest {
             double mb = b.metadata().metrics().get(metric);
             assertEquals(mb, ma, 1e-4 * Math.max(1, Math.abs(mb)), metric + " of the resumed run");
         }
+        // The stabiliser counts survive resume points and restarts: the same as the uninterrupted run's.
+        Stabilisers fired = Stabilisers.runIn(b.metadata().metrics());
+        System.out.println("stabilisers over the run: " + fired.describe());
+        assertEquals(fired, Stabilisers.runIn(a.metadata().metrics()), "run totals of the resumed run");
+        assertEquals(Stabilisers.epochIn(b.metadata().metrics()), Stabilisers.epochIn(a.metadata().metrics()),
+                "last epoch's counts of the resumed run");
     }
 }

@@ -7,6 +7,7 @@ import org.deepdefense.data.DatasetName;
 import org.deepdefense.messages.Hyperparameters;
 import org.deepdefense.messages.TrainingRequest;
 import org.deepdefense.nn.Architecture;
+import org.deepdefense.train.LearningRateSchedule;
 import org.deepdefense.train.Method;
 import org.deepdefense.train.TrainingConfig;
 import org.deepdefense.train.TrainingJob;
@@ -62,7 +63,7 @@ final class RunPlan {
                 dataDir = CheckpointStore.resolveUnder(dataDir, request.datasetRoot());
             }
             TrainingConfig config = new TrainingConfig(Method.parse(request.method()), h.epochs(), h.batchSize(),
-                    h.learningRate(), h.momentum(), h.weightDecay(), h.halveLrLastEpoch(), h.lambda(), h.c(), h.d(),
+                    h.learningRate(), h.momentum(), h.weightDecay(), LearningRateSchedule.parse(h.lrSchedule()), h.lambda(), h.c(), h.d(),
                     h.deepFoolIterations(), h.overshoot(), request.seed(), h.parsevalBeta(), h.adversarialEpsilon(),
                     h.adversarialRatio());
             return new TrainingJob.Spec(request.runId(), DatasetName.parse(request.dataset()), dataDir,

@@ -41,6 +41,8 @@ final class RunReporter implements TrainingJob.Events {
     private double accuracy;
     private double imagesPerSecond;
     private double etaSeconds;
+    /** The stabiliser counts of the epoch in progress; null before the first step. */
+    private java.util.Map<String, Long> stabilisers;
     private long lastSent;
     private long lastStep;
     private boolean finalPublished;
@@ -80,6 +82,7 @@ final class RunReporter implements TrainingJob.Events {
         accuracy = report.accuracy();
         imagesPerSecond = report.imagesPerSecond();
         etaSeconds = report.etaSeconds();
+        stabilisers = report.firedThisEpoch().toMap();
         if (now - lastSent >= interval.toNanos()) {
             send(TrainingProgress.RUNNING, null);
         }
@@ -123,7 +126,7 @@ final class RunReporter implements TrainingJob.Events {
     private void send(String status, String message) {
         lastSent = System.nanoTime();
         publisher.progress(new TrainingProgress(Messages.SCHEMA_VERSION, request.runId(), epoch, epochs, step,
-                stepsPerEpoch, loss, accuracy, imagesPerSecond, etaSeconds, device, status, message,
+                stepsPerEpoch, loss, accuracy, imagesPerSecond, etaSeconds, stabilisers, device, status, message,
                 Instant.now().toString()));
     }
 
