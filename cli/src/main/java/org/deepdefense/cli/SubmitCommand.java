@@ -49,7 +49,7 @@ final class SubmitCommand {
                             args.number("adv-ratio", d.adversarialRatio())),
                     args.integer("seed", 1),
                     attacks == null ? null : Arrays.stream(attacks.split(",")).map(String::trim).toList(),
-                    args.optionalInteger("train-subset"), args.optionalInteger("test-subset"));
+                    args.optionalInteger("train-subset"), args.optionalInteger("test-subset"), null);
         } catch (InvalidMessageException e) {
             throw new Args.UsageException(e.getMessage());
         }

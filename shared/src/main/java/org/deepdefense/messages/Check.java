@@ -83,6 +83,20 @@ public final class Check {
         return List.copyOf(values);
     }
 
+    /** A non-empty list of at most {@code maxSize} distinct non-null values, copied so the record stays immutable. */
+    static <T> List<T> distinct(String field, List<T> values, int maxSize) {
+        if (required(field, values).isEmpty() || values.size() > maxSize) {
+            throw fail("%s must hold 1 to %d values, got %d", field, maxSize, values.size());
+        }
+        var seen = new HashSet<T>();
+        for (int i = 0; i < values.size(); i++) {
+            if (!seen.add(required(field + "[" + i + "]", values.get(i)))) {
+                throw fail("%s lists %s twice", field, values.get(i));
+            }
+        }
+        return List.copyOf(values);
+    }
+
     static int inRange(String field, int value, int min, int max) {
         if (value < min || value > max) {
             throw fail("%s must be in %d..%d, got %d", field, min, max, value);

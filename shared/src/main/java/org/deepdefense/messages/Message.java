@@ -3,7 +3,7 @@ package org.deepdefense.messages;
 /** A top-level Kafka record. Every one carries the schema version it was written with. */
 public sealed interface Message
         permits TrainingRequest, TrainingProgress, CheckpointPublished, AttackResult,
-                RobustnessReportMessage, DeadLetter, AttackShard, ShardResult {
+                RobustnessReportMessage, DeadLetter, AttackShard, ShardResult, SweepRequest {
 
     int schemaVersion();
 }

@@ -11,6 +11,7 @@ import java.util.List;
  * @param attacks              attacks to run on the published checkpoints; null means {@link #DEFAULT_ATTACKS}
  * @param trainSubset          use only the first n training images, or null for all
  * @param testSubset           evaluate on only the first n test images, or null for all
+ * @param sweepId              the {@link SweepRequest} this run is a point of, or null
  */
 public record TrainingRequest(
         int schemaVersion,
@@ -24,7 +25,8 @@ public record TrainingRequest(
         long seed,
         List<String> attacks,
         Integer trainSubset,
-        Integer testSubset) implements Message {
+        Integer testSubset,
+        String sweepId) implements Message {
 
     /** The paper's evaluation: ρ₂ from DeepFool and accuracy under FGS. */
     public static final List<String> DEFAULT_ATTACKS = List.of("standard");
@@ -50,6 +52,9 @@ public record TrainingRequest(
         }
         if (testSubset != null) {
             Check.inRange("testSubset", testSubset, 1, MAX_SUBSET);
+        }
+        if (sweepId != null) {
+            Check.id("sweepId", sweepId);
         }
     }
 }
