@@ -12,7 +12,9 @@ import org.deepdefense.messages.CheckpointPublished;
 import org.deepdefense.messages.InvalidMessageException;
 import org.deepdefense.messages.Messages;
 import org.deepdefense.messages.RobustnessReportMessage;
+import org.deepdefense.messages.SweepRequest;
 import org.deepdefense.service.DeadLetters;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -32,16 +34,21 @@ public class EvaluatorConsumer {
     private final ReportAssembler assembler;
     private final ShardState state;
     private final Reports reports;
+    private final Sweeps sweeps;
+    private final int maxSweepPoints;
     private final DeadLetters deadLetters;
     private final MutinyEmitter<byte[]> attackResults;
     private final MutinyEmitter<byte[]> published;
 
-    EvaluatorConsumer(ReportAssembler assembler, ShardState state, Reports reports, DeadLetters deadLetters,
+    EvaluatorConsumer(ReportAssembler assembler, ShardState state, Reports reports, Sweeps sweeps,
+            @ConfigProperty(name = "deepdefense.sweep.max-points") int maxSweepPoints, DeadLetters deadLetters,
             @Channel("attack-results") MutinyEmitter<byte[]> attackResults,
             @Channel("reports") MutinyEmitter<byte[]> published) {
         this.assembler = assembler;
         this.state = state;
         this.reports = reports;
+        this.sweeps = sweeps;
+        this.maxSweepPoints = maxSweepPoints;
         this.deadLetters = deadLetters;
         this.attackResults = attackResults;
         this.published = published;
@@ -60,6 +67,21 @@ public class EvaluatorConsumer {
     @Blocking
     public CompletionStage<Void> shardResult(Message<byte[]> record) {
         return join(record, json -> assembler.add(Messages.parseShardResult(json)));
+    }
+
+    /** A sweep groups the reports of its points (GET /sweeps/{id}); kept before it is acknowledged. */
+    @Incoming("sweep-requests")
+    @Blocking
+    public CompletionStage<Void> sweep(Message<byte[]> record) {
+        return join(record, json -> {
+            SweepRequest sweep = Messages.parseSweepRequest(json);
+            if (sweep.pointCount() > maxSweepPoints) {
+                throw new IllegalArgumentException("sweep " + sweep.sweepId() + " has " + sweep.pointCountExplained()
+                        + ", more than this evaluator's limit of " + maxSweepPoints + " (deepdefense.sweep.max-points)");
+            }
+            sweeps.add(sweep);
+            return Optional.empty();
+        });
     }
 
     private CompletionStage<Void> join(Message<byte[]> record,
@@ -83,6 +105,7 @@ public class EvaluatorConsumer {
         published.sendMessageAndAwait(KafkaRecord.of(report.runId(), Messages.toJson(report)));
         state.saveReport(report);
         reports.add(report);
+        sweeps.reported(report);
         LOG.infof("report for %s: rho2 %g, clean accuracy %g", report.checkpointId(), report.rho2(),
                 report.cleanAccuracy());
     }

@@ -41,6 +41,11 @@ public class ShardState {
         this.restored = read();
     }
 
+    /** The state directory; folders whose names start with '.' are not checkpoints (ids cannot start so). */
+    public Path dir() {
+        return dir;
+    }
+
     /** The state as it was when this process started. */
     public Saved restored() {
         return restored;
@@ -82,7 +87,8 @@ public class ShardState {
         List<ShardResult> results = new ArrayList<>();
         List<RobustnessReportMessage> reports = new ArrayList<>();
         try (Stream<Path> folders = Files.list(dir)) {
-            for (Path folder : folders.filter(Files::isDirectory).sorted().toList()) {
+            for (Path folder : folders.filter(f -> Files.isDirectory(f) && !f.getFileName().toString().startsWith("."))
+                    .sorted().toList()) {
                 Path report = folder.resolve(REPORT);
                 if (Files.exists(report)) {
                     reports.add(Messages.parseRobustnessReport(Files.readAllBytes(report)));
