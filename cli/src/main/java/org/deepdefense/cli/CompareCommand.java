@@ -70,12 +70,8 @@ final class CompareCommand {
         int epochs = args.integer("epochs", 5);
         Holdout holdout = Holdout.parse(args, "test");
         Integer fineTuneSubset = args.optionalInteger("fine-tune-subset");
-        AttackSettings defaults = AttackSettings.defaults();
         RobustnessEvaluator.Options suite = RobustnessEvaluator.Options.suite("standard")
-                .withAttacks(args.flag("cw") ? append(ATTACKS, "cw-l2") : ATTACKS)
-                .withSettings(defaults.withApgd(args.integer("apgd-iterations", defaults.apgdIterations()),
-                        defaults.apgdTargets()).withSquareQueries(args.integer("square-queries",
-                        defaults.squareQueries())));
+                .withAttacks(args.flag("cw") ? append(ATTACKS, "cw-l2") : ATTACKS).withSettings(attackSettings(args));
         long seed = args.integer("seed", 1);
         String tag = args.string("tag", null);
         TrainingConfig recipe = fineTuningRecipe(args, epochs, seed);
@@ -133,6 +129,13 @@ final class CompareCommand {
             System.out.print(table);
             System.err.println("wrote " + results.resolve("table.md") + " and " + results.resolve("curves.svg"));
         }
+    }
+
+    /** The attacks' defaults with --apgd-iterations and --square-queries: cheaper evaluations for quick looks. */
+    static AttackSettings attackSettings(Args args) {
+        AttackSettings defaults = AttackSettings.defaults();
+        return defaults.withApgd(args.integer("apgd-iterations", defaults.apgdIterations()), defaults.apgdTargets())
+                .withSquareQueries(args.integer("square-queries", defaults.squareQueries()));
     }
 
     /**
@@ -273,8 +276,17 @@ final class CompareCommand {
         Path file = results.resolve(method.id() + ".json");
         Row previous = Files.exists(file) ? JSON.readValue(file.toFile(), Row.class) : null;
         Row row = evaluate(previous, method, model, options, evaluation, evaluatedOn, seed, store, root, commandLine);
-        JSON.writeValue(file.toFile(), row);
+        if (evaluatedAnew(row, previous)) {
+            JSON.writeValue(file.toFile(), row);
+        }
         return row;
+    }
+
+    /** Whether {@link #evaluate(Row, Method, Trained, RobustnessEvaluator.Options, Dataset, String, long,
+     * CheckpointStore, NDManager, String) evaluate} measured {@code row} rather than keeping {@code previous}'s. */
+    static boolean evaluatedAnew(Row row, Row previous) {
+        // A kept row carries the very report object it was read with.
+        return previous == null || row.report() != previous.report();
     }
 
     /**

@@ -95,6 +95,8 @@ final class SweepCommand {
         CompareCommand.Holdout holdout = CompareCommand.Holdout.parse(args, "validation");
         Path results = args.path("results", defaultResults(sweep, args).toString());
         Path dataDir = args.path("data-dir", null);
+        RobustnessEvaluator.Options suite = RobustnessEvaluator.Options.suite("standard").withAttacks(sweep.attacks())
+                .withSettings(CompareCommand.attackSettings(args));
         CheckpointStore store = new CheckpointStore(args.path("store", "checkpoints"));
         Engines.configureThreads(args.integer("threads", Runtime.getRuntime().availableProcessors()));
         DeviceChoice device = Engines.device(args);
@@ -109,7 +111,7 @@ final class SweepCommand {
                     + splits.trainSize() + " (the training set minus --validation " + holdout.validationSize() + ")");
         }
         int trainSubset = asked != null ? asked : splits.trainSize();
-        RobustnessEvaluator.Options suite = RobustnessEvaluator.Options.suite("standard").withAttacks(sweep.attacks());
+
         List<TrainingRequest> points = sweep.expand();
         List<PointResult> done = new ArrayList<>();
         try (NDManager root = Engines.newManager(device)) {
@@ -130,7 +132,9 @@ final class SweepCommand {
                 PointResult result = new PointResult(sweep.sweepId(), point.runId(), point.method(),
                         StrengthParameter.valuesOf(point.method(), point.hyperparameters()), point.seed(),
                         point.hyperparameters().epochs(), row);
-                JSON.writeValue(file.toFile(), result);
+                if (CompareCommand.evaluatedAnew(row, previous == null ? null : previous.row())) {
+                    JSON.writeValue(file.toFile(), result);
+                }
                 done.add(result);
             }
         }

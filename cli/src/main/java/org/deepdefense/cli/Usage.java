@@ -20,7 +20,7 @@ final class Usage {
                         the paper's comparison: one vanilla model, every method fine-tuning it, one row per method
                         (docs/results/<dataset>-<arch>/: table.md, curves.svg, a JSON file per row); resumable
               sweep     --request FILE [--validation 5000] [--eval-on validation|test] [--eval-subset N]
-                        [--results DIR] [--store checkpoints] [--data-dir DIR] [--threads N]
+                        [--apgd-iterations 100] [--square-queries 5000] [--results DIR] [--store checkpoints] [--data-dir DIR] [--threads N]
                         a SweepRequest (JSON, docs/MESSAGES.md) run here point by point, resumable: every point
                         fine-tunes the base on the training set minus the validation split and is evaluated on
                         that split (the standard suite); one JSON per point and frontier.svg in
