@@ -175,6 +175,24 @@ public final class Check {
         return key;
     }
 
+    /** The checkpoint a run starts from, {@code baseCheckpoint} and its {@code baseCheckpointSha256}: both or neither. */
+    static void baseCheckpoint(String key, String sha256) {
+        if ((key == null) != (sha256 == null)) {
+            throw fail("baseCheckpointSha256 must be given exactly when baseCheckpoint is");
+        }
+        if (key != null) {
+            storeKey("baseCheckpoint", key);
+            sha256("baseCheckpointSha256", sha256);
+        }
+    }
+
+    /** Null (the whole split) or how many of its first images to use: 1..{@link TrainingRequest#MAX_SUBSET}. */
+    static void subset(String field, Integer images) {
+        if (images != null) {
+            inRange(field, images, 1, TrainingRequest.MAX_SUBSET);
+        }
+    }
+
     public static String sha256(String field, String value) {
         if (!SHA256.matcher(required(field, value)).matches()) {
             throw fail("%s must be 64 lowercase hex digits, got %s", field, quote(value));

@@ -43,13 +43,7 @@ public record SweepRequest(
         Check.id("sweepId", sweepId);
         Check.oneOf("dataset", dataset, Messages.DATASETS);
         Check.oneOf("architecture", architecture, Messages.ARCHITECTURES);
-        if ((baseCheckpoint == null) != (baseCheckpointSha256 == null)) {
-            throw Check.fail("baseCheckpointSha256 must be given exactly when baseCheckpoint is");
-        }
-        if (baseCheckpoint != null) {
-            Check.storeKey("baseCheckpoint", baseCheckpoint);
-            Check.sha256("baseCheckpointSha256", baseCheckpointSha256);
-        }
+        Check.baseCheckpoint(baseCheckpoint, baseCheckpointSha256);
         hyperparameters = hyperparameters != null ? hyperparameters : Hyperparameters.DEFAULTS;
         methods = Check.distinct("methods", methods, MAX_METHODS);
         seeds = Check.distinct("seeds", seeds, MethodGrid.MAX_VALUES);
@@ -60,12 +54,8 @@ public record SweepRequest(
         }
         attacks = attacks != null ? Check.distinctOf("attacks", attacks, Messages.ATTACKS)
                 : TrainingRequest.DEFAULT_ATTACKS;
-        if (trainSubset != null) {
-            Check.inRange("trainSubset", trainSubset, 1, TrainingRequest.MAX_SUBSET);
-        }
-        if (testSubset != null) {
-            Check.inRange("testSubset", testSubset, 1, TrainingRequest.MAX_SUBSET);
-        }
+        Check.subset("trainSubset", trainSubset);
+        Check.subset("testSubset", testSubset);
         long points = points(methods, seeds, epochs);
         if (points > MAX_POINTS) {
             throw Check.fail("%s, more than the limit of %d", count(methods, seeds, epochs), MAX_POINTS);

@@ -38,21 +38,11 @@ public record TrainingRequest(
         Check.oneOf("dataset", dataset, Messages.DATASETS);
         Check.oneOf("architecture", architecture, Messages.ARCHITECTURES);
         Check.oneOf("method", method, Messages.METHODS);
-        if ((baseCheckpoint == null) != (baseCheckpointSha256 == null)) {
-            throw Check.fail("baseCheckpointSha256 must be given exactly when baseCheckpoint is");
-        }
-        if (baseCheckpoint != null) {
-            Check.storeKey("baseCheckpoint", baseCheckpoint);
-            Check.sha256("baseCheckpointSha256", baseCheckpointSha256);
-        }
+        Check.baseCheckpoint(baseCheckpoint, baseCheckpointSha256);
         hyperparameters = hyperparameters != null ? hyperparameters : Hyperparameters.DEFAULTS;
         attacks = attacks != null ? Check.distinctOf("attacks", attacks, Messages.ATTACKS) : DEFAULT_ATTACKS;
-        if (trainSubset != null) {
-            Check.inRange("trainSubset", trainSubset, 1, MAX_SUBSET);
-        }
-        if (testSubset != null) {
-            Check.inRange("testSubset", testSubset, 1, MAX_SUBSET);
-        }
+        Check.subset("trainSubset", trainSubset);
+        Check.subset("testSubset", testSubset);
         if (sweepId != null) {
             Check.id("sweepId", sweepId);
         }
