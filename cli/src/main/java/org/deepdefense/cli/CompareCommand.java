@@ -154,7 +154,7 @@ final class CompareCommand {
             return new Holdout(validationSize, onValidation, args.optionalInteger("eval-subset"));
         }
 
-        Splits load(DatasetName dataset, Path dataDir, Architecture architecture) {
+        Splits load(DatasetName dataset, Path dataDir, Architecture architecture) throws IOException {
             Dataset train = DataSource.load(dataset, Split.TRAIN, dataDir, null, architecture);
             if (validationSize < 0 || validationSize >= train.size()) {
                 throw new Args.UsageException("--validation must be in [0, " + train.size() + ")");
