@@ -76,20 +76,10 @@ final class CompareCommand {
                 .map(String::trim).map(Method::parse).toList();
         int vanillaEpochs = args.integer("vanilla-epochs", 10);
         int epochs = args.integer("epochs", 5);
-        int validationSize = args.integer("validation", 5000);
+        Holdout holdout = Holdout.parse(args, "test");
         Integer fineTuneSubset = args.optionalInteger("fine-tune-subset");
-        boolean onValidation = switch (args.string("eval-on", "test")) {
-            case "test" -> false;
-            case "validation" -> true;
-            default -> throw new Args.UsageException("--eval-on is test or validation");
-        };
-        Integer evalSubset = args.optionalInteger("eval-subset");
-        AttackSettings defaults = AttackSettings.defaults();
         RobustnessEvaluator.Options suite = RobustnessEvaluator.Options.suite("standard")
-                .withAttacks(args.flag("cw") ? append(ATTACKS, "cw-l2") : ATTACKS)
-                .withSettings(defaults.withApgd(args.integer("apgd-iterations", defaults.apgdIterations()),
-                        defaults.apgdTargets()).withSquareQueries(args.integer("square-queries",
-                        defaults.squareQueries())));
+                .withAttacks(args.flag("cw") ? append(ATTACKS, "cw-l2") : ATTACKS).withSettings(attackSettings(args));
         long seed = args.integer("seed", 1);
         String tag = args.string("tag", null);
         TrainingConfig recipe = fineTuningRecipe(args, epochs, seed);
@@ -97,7 +87,7 @@ final class CompareCommand {
         String suffix = tag == null ? "" : "-" + tag;
         CheckpointStore store = new CheckpointStore(args.path("store", "checkpoints"));
         Path results = args.path("results", "docs/results/" + dataset.id() + "-" + architecture.id() + suffix
-                + (onValidation ? "-validation" : ""));
+                + (holdout.onValidation() ? "-validation" : ""));
         Engines.configureThreads(args.integer("threads", Runtime.getRuntime().availableProcessors()));
         DeviceChoice device = Engines.device(args);
         args.requireAllUsed();
@@ -106,21 +96,10 @@ final class CompareCommand {
         }
         Files.createDirectories(results);
 
-        Dataset train = DataSource.load(dataset, Split.TRAIN, dataDir, null, architecture);
-        if (validationSize < 0 || validationSize >= train.size()) {
-            throw new Args.UsageException("--validation must be in [0, " + train.size() + ")");
-        }
-        int trainSize = train.size() - validationSize;
-        // The validation split is the tail of the training file; every model trains on the head only.
-        Dataset evaluation = onValidation
-                ? train.select(IntStream.range(trainSize, train.size()).toArray())
-                : DataSource.load(dataset, Split.TEST, dataDir, null, architecture);
-        if (evalSubset != null) {
-            evaluation = evaluation.head(Math.min(evalSubset, evaluation.size()));
-        }
-        String evaluatedOn = String.format(Locale.ROOT, "%s %s, %d samples", dataset.id(),
-                onValidation ? "validation split (last " + validationSize + " training images)" : "test set",
-                evaluation.size());
+        Splits splits = holdout.load(dataset, dataDir, architecture);
+        int trainSize = splits.trainSize();
+        Dataset evaluation = splits.evaluation();
+        String evaluatedOn = splits.evaluatedOn();
 
         try (NDManager root = Engines.newManager(device)) {
             Map<Method, Trained> trained = new LinkedHashMap<>();
@@ -160,6 +139,52 @@ final class CompareCommand {
         }
     }
 
+    /** The attacks' defaults with --apgd-iterations and --square-queries: cheaper evaluations for quick looks. */
+    static AttackSettings attackSettings(Args args) {
+        AttackSettings defaults = AttackSettings.defaults();
+        return defaults.withApgd(args.integer("apgd-iterations", defaults.apgdIterations()), defaults.apgdTargets())
+                .withSquareQueries(args.integer("square-queries", defaults.squareQueries()));
+    }
+
+    /**
+     * Which images train and which evaluate: every model trains on the training set minus its last
+     * {@code validationSize} images (the validation split, for choosing hyperparameters without looking at the test
+     * set) and is evaluated on that split or on the test set, on their first {@code evalSubset} images if given.
+     */
+    record Holdout(int validationSize, boolean onValidation, Integer evalSubset) {
+        static Holdout parse(Args args, String defaultEvalOn) {
+            int validationSize = args.integer("validation", 5000);
+            boolean onValidation = switch (args.string("eval-on", defaultEvalOn)) {
+                case "test" -> false;
+                case "validation" -> true;
+                default -> throw new Args.UsageException("--eval-on is test or validation");
+            };
+            return new Holdout(validationSize, onValidation, args.optionalInteger("eval-subset"));
+        }
+
+        Splits load(DatasetName dataset, Path dataDir, Architecture architecture) throws IOException {
+            Dataset train = DataSource.load(dataset, Split.TRAIN, dataDir, null, architecture);
+            if (validationSize < 0 || validationSize >= train.size()) {
+                throw new Args.UsageException("--validation must be in [0, " + train.size() + ")");
+            }
+            int trainSize = train.size() - validationSize;
+            // The validation split is the tail of the training file; every model trains on the head only.
+            Dataset evaluation = onValidation
+                    ? train.select(IntStream.range(trainSize, train.size()).toArray())
+                    : DataSource.load(dataset, Split.TEST, dataDir, null, architecture);
+            if (evalSubset != null) {
+                evaluation = evaluation.head(Math.min(evalSubset, evaluation.size()));
+            }
+            String evaluatedOn = String.format(Locale.ROOT, "%s %s, %d samples", dataset.id(),
+                    onValidation ? "validation split (last " + validationSize + " training images)" : "test set",
+                    evaluation.size());
+            return new Splits(trainSize, evaluation, evaluatedOn);
+        }
+    }
+
+    /** @param trainSize the training images before the validation split */
+    record Splits(int trainSize, Dataset evaluation, String evaluatedOn) {}
+
     /**
      * The fine-tuning recipe every method shares (the paper's, learning rate 5e-4) with the command's overrides;
      * each method reads the parameters it uses.
@@ -177,7 +202,7 @@ final class CompareCommand {
     record Trained(TrainingJob.Spec spec, String key, String sha256, Double seconds) {}
 
     /** Trains (or resumes, or finds finished) one run; its wall time is kept beside the results. */
-    private static Trained train(TrainingJob.Spec spec, CheckpointStore store, Path results, NDManager root)
+    static Trained train(TrainingJob.Spec spec, CheckpointStore store, Path results, NDManager root)
             throws IOException {
         // Beside the results directories, shared by them: a run trained for one comparison keeps its time in all.
         Path timing = results.toAbsolutePath().resolveSibling("train-times").resolve(spec.runId() + ".json");
@@ -255,11 +280,34 @@ final class CompareCommand {
     private static Row evaluate(Method method, Trained model, Reference reference, Dataset evaluation,
             String evaluatedOn, RobustnessEvaluator.Options suite, long seed, CheckpointStore store, NDManager root, Path results,
             String commandLine) throws IOException {
+        RobustnessEvaluator.Options options = suite.withSeed(seed).withEpsRef(reference.epsRef, reference.source)
+                .withBudgets(scale(CURVE_RATIOS, reference.epsRef), scale(PGD_L2_RATIOS, reference.l2Reference));
         Path file = results.resolve(method.id() + ".json");
-        if (Files.exists(file)) {
-            Row previous = JSON.readValue(file.toFile(), Row.class);
-            boolean sameReference = previous.report().epsRef() != null
-                    && previous.report().epsRef() == reference.epsRef;
+        Row previous = Files.exists(file) ? JSON.readValue(file.toFile(), Row.class) : null;
+        Row row = evaluate(previous, method, model, options, evaluation, evaluatedOn, seed, store, root, commandLine);
+        if (evaluatedAnew(row, previous)) {
+            JSON.writeValue(file.toFile(), row);
+        }
+        return row;
+    }
+
+    /** Whether {@link #evaluate(Row, Method, Trained, RobustnessEvaluator.Options, Dataset, String, long,
+     * CheckpointStore, NDManager, String) evaluate} measured {@code row} rather than keeping {@code previous}'s. */
+    static boolean evaluatedAnew(Row row, Row previous) {
+        // A kept row carries the very report object it was read with.
+        return previous == null || row.report() != previous.report();
+    }
+
+    /**
+     * Evaluates one trained model, or keeps {@code previous} (null if none) when it is of the same checkpoint,
+     * evaluation set and (when the options fix one) ε_ref: resuming evaluates only what changed.
+     */
+    static Row evaluate(Row previous, Method method, Trained model, RobustnessEvaluator.Options options,
+            Dataset evaluation, String evaluatedOn, long seed, CheckpointStore store, NDManager root,
+            String commandLine) throws IOException {
+        if (previous != null) {
+            boolean sameReference = options.epsRef() == null || previous.report().epsRef() != null
+                    && previous.report().epsRef().equals(options.epsRef());
             if (previous.sha256().equals(model.sha256) && previous.evaluatedOn().equals(evaluatedOn) && sameReference) {
                 System.err.printf("%s: %s already evaluated, kept%n", method.id(), model.key);
                 return new Row(previous.method(), previous.checkpoint(), previous.sha256(), previous.seed(),
@@ -267,8 +315,6 @@ final class CompareCommand {
                         previous.evaluatedOn(), previous.lrSchedule(), previous.stabilisers(), previous.report());
             }
         }
-        RobustnessEvaluator.Options options = suite.withSeed(seed).withEpsRef(reference.epsRef, reference.source)
-                .withBudgets(scale(CURVE_RATIOS, reference.epsRef), scale(PGD_L2_RATIOS, reference.l2Reference));
         System.err.printf("%s: evaluating %s on %s%n", method.id(), model.key, evaluatedOn);
         RobustnessReport report;
         long begun = System.nanoTime();
@@ -278,11 +324,9 @@ final class CompareCommand {
         }
         double seconds = (System.nanoTime() - begun) / 1e9;
         Stabilisers fired = Stabilisers.runIn(store.readMetadata(model.key).metrics());
-        Row row = new Row(method.id(), model.key, model.sha256, seed, model.spec.config().epochs(), model.seconds,
+        return new Row(method.id(), model.key, model.sha256, seed, model.spec.config().epochs(), model.seconds,
                 seconds, List.of(trainCommand(model.spec), commandLine), evaluatedOn,
                 model.spec.config().learningRateSchedule().id(), fired.toMap(), report);
-        JSON.writeValue(file.toFile(), row);
-        return row;
     }
 
     private static List<String> append(List<String> list, String more) {

@@ -8,7 +8,7 @@ import java.util.Set;
 
 /** Entry point of {@code ./deepdefense}. */
 public final class DeepDefenseCli {
-    private static final Set<String> FLAGS = Set.of("help");
+    private static final Set<String> FLAGS = Set.of("help", "submit", "plot");
     /** Any command takes it: log lines (DJL's INFO, Kafka's warnings, ours) on the console instead of the log. */
     private static final String VERBOSE = "--verbose";
 
@@ -27,6 +27,7 @@ public final class DeepDefenseCli {
             switch (argv[0]) {
                 case "quickstart" -> QuickstartCommand.run(args);
                 case "compare" -> CompareCommand.run(args, "./deepdefense " + String.join(" ", argv));
+                case "sweep" -> SweepCommand.run(args, "./deepdefense " + String.join(" ", argv));
                 case "train" -> TrainCommand.run(args);
                 case "evaluate" -> EvaluateCommand.run(args);
                 case "export" -> ExportCommand.run(args);

@@ -85,7 +85,7 @@ final class DemoCommand {
                 new Hyperparameters(epochs, d.batchSize(), learningRate, d.momentum(),
                         d.weightDecay(), d.lambda(), d.c(), d.d(), d.deepFoolIterations(), d.overshoot(),
                         d.lrSchedule(), d.parsevalBeta(), d.adversarialEpsilon(), d.adversarialRatio()),
-                1, TrainingRequest.DEFAULT_ATTACKS, trainSubset, testSubset);
+                1, TrainingRequest.DEFAULT_ATTACKS, trainSubset, testSubset, null);
     }
 
     /** Shows the run's progress (with the trainer's ETA) until its final checkpoint is published. */

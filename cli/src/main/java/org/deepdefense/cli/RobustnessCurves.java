@@ -6,7 +6,6 @@ import java.util.Map;
 
 /** An SVG picture of accuracy against ε under the paper's FGS and robust accuracy (whole L∞ suite), one line per method. */
 final class RobustnessCurves {
-    private static final String[] COLOURS = {"#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"};
     private static final int PANEL = 360;
     private static final int MARGIN = 50;
 
@@ -16,29 +15,17 @@ final class RobustnessCurves {
         double epsRef = rows.get(0).report().epsRef();
         int width = 2 * (PANEL + MARGIN) + MARGIN + 130;
         int height = PANEL + 2 * MARGIN + 20;
-        StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
-                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
-                        + "font-size=\"12\">%n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>%n"
-                        + "<text x=\"%d\" y=\"20\" font-size=\"14\">%s</text>%n", width, height, MARGIN, escape(title)));
+        StringBuilder s = Svg.page(width, height, MARGIN, title);
         panel(s, rows, MARGIN, "FGS", epsRef, true);
         panel(s, rows, 2 * MARGIN + PANEL, "robust accuracy, L∞ suite", epsRef, false);
-        int legendX = 2 * (PANEL + MARGIN) + 20;
-        for (int i = 0; i < rows.size(); i++) {
-            int y = MARGIN + 20 + 20 * i;
-            s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
-                    + "stroke-width=\"2\"/><text x=\"%d\" y=\"%d\">%s</text>%n", legendX, y, legendX + 25, y,
-                    COLOURS[i % COLOURS.length], legendX + 30, y + 4, escape(rows.get(i).method())));
-        }
+        Svg.legend(s, 2 * (PANEL + MARGIN) + 20, MARGIN + 20, rows.stream().map(CompareCommand.Row::method).toList());
         return s.append("</svg>\n").toString();
     }
 
     private static void panel(StringBuilder s, List<CompareCommand.Row> rows, int left, String attack, double epsRef,
             boolean fgs) {
         int top = MARGIN;
-        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"13\">%s</text>%n", left, top - 8,
-                escape(attack)));
-        s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" "
-                + "stroke=\"#444\"/>%n", left, top, PANEL, PANEL));
+        Svg.frame(s, left, top, PANEL, attack);
         for (int tick = 0; tick <= 10; tick += 2) {
             double value = tick / 10.0;
             int x = left + (int) Math.round(value * PANEL);
@@ -57,7 +44,7 @@ final class RobustnessCurves {
             curve.forEach((eps, accuracy) -> points.append(String.format(Locale.ROOT, "%.1f,%.1f ",
                     left + Math.min(1, Double.parseDouble(eps) / epsRef) * PANEL, top + (1 - accuracy) * PANEL)));
             s.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
-                    + "points=\"%s\"/>%n", COLOURS[i % COLOURS.length], points.toString().trim()));
+                    + "points=\"%s\"/>%n", Svg.colour(i), points.toString().trim()));
         }
     }
 
@@ -67,9 +54,5 @@ final class RobustnessCurves {
         curve.put("0", report.cleanAccuracy());
         curve.putAll(report.robustAccuracy().getOrDefault("linf", Map.of()));
         return curve;
-    }
-
-    private static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }

@@ -11,6 +11,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.deepdefense.messages.Hyperparameters;
 import org.deepdefense.messages.InvalidMessageException;
+import org.deepdefense.messages.Message;
 import org.deepdefense.messages.Messages;
 import org.deepdefense.messages.Topics;
 import org.deepdefense.messages.TrainingRequest;
@@ -49,20 +50,25 @@ final class SubmitCommand {
                             args.number("adv-ratio", d.adversarialRatio())),
                     args.integer("seed", 1),
                     attacks == null ? null : Arrays.stream(attacks.split(",")).map(String::trim).toList(),
-                    args.optionalInteger("train-subset"), args.optionalInteger("test-subset"));
+                    args.optionalInteger("train-subset"), args.optionalInteger("test-subset"), null);
         } catch (InvalidMessageException e) {
             throw new Args.UsageException(e.getMessage());
         }
     }
 
     static void send(String bootstrap, TrainingRequest request) throws InterruptedException, ExecutionException {
+        send(bootstrap, Topics.TRAINING_REQUESTS, request.runId(), request);
+    }
+
+    /** One record on {@code topic}, waited for until the broker has it. */
+    static void send(String bootstrap, String topic, String key, Message record)
+            throws InterruptedException, ExecutionException {
         try (var producer = new KafkaProducer<>(Map.<String, Object>of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 // An unreachable broker fails the command within seconds instead of the default minute.
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000),
                 new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(Topics.TRAINING_REQUESTS, request.runId(), Messages.toJson(request)))
-                    .get();
+            producer.send(new ProducerRecord<>(topic, key, Messages.toJson(record))).get();
         }
     }
 }

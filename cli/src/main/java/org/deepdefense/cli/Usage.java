@@ -20,6 +20,17 @@ final class Usage {
                         [--parseval-beta 3e-4] [--adv-epsilon 8] [--adv-ratio 0.5]
                         the paper's comparison: one vanilla model, every method fine-tuning it, one row per method
                         (docs/results/<dataset>-<arch>/: table.md, curves.svg, a JSON file per row); resumable
+              sweep     --request FILE [--validation 5000] [--eval-on validation|test] [--eval-subset N]
+                        [--apgd-iterations 100] [--square-queries 5000] [--results DIR] [--store checkpoints] [--data-dir DIR] [--threads N]
+                        a SweepRequest (JSON, docs/MESSAGES.md) run here point by point, resumable: every point
+                        fine-tunes the base on the training set minus the validation split and is evaluated on
+                        that split (the standard suite); one JSON per point and frontier.svg in
+                        docs/results/sweeps/<sweep-id>-<eval-on>/
+              sweep     --plot (--results DIR | --request FILE)
+                        frontier.svg from the points already there: clean accuracy against rho2 and against robust
+                        accuracy at the smallest L-inf budget, one line per method
+              sweep     --submit --request FILE [--bootstrap HOST:PORT] [--run-dir DIR]
+                        the sweep on deepdefense.sweep.requests: the trainers expand it into training requests
               train     --run-id ID [--method vanilla|deepdefense|parseval|fgs-adv|deepfool-adv]
                         [--arch mlp|mlp-bn|lenet|convnet|nin|resnet18-cifar|resnet18|alexnet]
                         [--dataset fashion-mnist|mnist|cifar10|generated|imagefolder] [--data-dir DIR] [--from CHECKPOINT]
@@ -56,7 +67,7 @@ final class Usage {
               bench     --from KEY --evaluate deepfool,apgd-ce [--test-subset 500]
                         each attack's time on the first test images
 
-            train, evaluate, quickstart, compare and bench also take --device cpu|gpu|auto (default auto: the GPU
+            train, evaluate, quickstart, compare, sweep and bench also take --device cpu|gpu|auto (default auto: the GPU
             when DJL sees one; gpu without CUDA is an error) and --threads N.
 
             the platform (Kafka broker and the three services) on this machine; --run-dir defaults to

@@ -42,7 +42,9 @@ import org.junit.jupiter.api.Test;
  * evaluates the alert rules.
  */
 class MonitoringIT {
-    private static final String RUN_ID = "monitoring-" + Long.toString(System.currentTimeMillis(), 36);
+    private static final String SWEEP_ID = "monitoring-" + Long.toString(System.currentTimeMillis(), 36);
+    /** The one point of the sweep: the run goes through the sweep path, so the sweep gauges exist too. */
+    private static final String RUN_ID = SWEEP_ID + "-vanilla-e2-s7";
     private static final Duration REPORT_TIMEOUT = Duration.ofSeconds(180);
     private static final Duration SCRAPE_TIMEOUT = Duration.ofSeconds(60);
     private static final Path MONITORING = Tools.PROJECT_ROOT.resolve("k8s/base/monitoring");
@@ -73,8 +75,8 @@ class MonitoringIT {
             // A poison record, so that the dead-letter counter exists as it would after the first refused record.
             producer.send(new ProducerRecord<>(Topics.TRAINING_REQUESTS, "poison",
                     "not a training request".getBytes(StandardCharsets.UTF_8))).get();
-            producer.send(new ProducerRecord<>(Topics.TRAINING_REQUESTS, RUN_ID,
-                    request(RUN_ID).getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(Topics.SWEEP_REQUESTS, SWEEP_ID,
+                    sweep(SWEEP_ID).getBytes(StandardCharsets.UTF_8))).get();
         }
         report = TopicReader.awaitReport(pipeline.bootstrapServers(), RUN_ID, REPORT_TIMEOUT);
     }
@@ -160,15 +162,16 @@ class MonitoringIT {
     }
 
     /**
-     * The smallest run that produces every training and robustness metric: PGD included, and a model that learned
-     * enough (2 epochs on 500 images) for FGS to have an ε_ref, without which the report has no FGS accuracies.
+     * The smallest run that produces every training, robustness and sweep metric, as the one point of a sweep: PGD
+     * included, and a model that learned enough (2 epochs on 500 images) for FGS to have an ε_ref, without which the
+     * report has no FGS accuracies.
      */
-    private static String request(String runId) {
+    private static String sweep(String sweepId) {
         return """
-                {"schemaVersion": 1, "runId": "%s", "dataset": "generated", "architecture": "mlp",
-                 "method": "vanilla", "hyperparameters": {"epochs": 2, "batchSize": 100}, "seed": 7,
-                 "attacks": ["pgd", "standard"], "trainSubset": 500, "testSubset": 100}
-                """.formatted(runId);
+                {"schemaVersion": 1, "sweepId": "%s", "dataset": "generated", "architecture": "mlp",
+                 "hyperparameters": {"epochs": 2, "batchSize": 100}, "methods": [{"method": "vanilla"}],
+                 "seeds": [7], "attacks": ["pgd", "standard"], "trainSubset": 500, "testSubset": 100}
+                """.formatted(sweepId);
     }
 
     private static List<String> ruleExpressions() throws IOException {

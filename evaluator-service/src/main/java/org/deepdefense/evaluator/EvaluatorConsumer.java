@@ -22,6 +22,7 @@ import org.deepdefense.messages.Messages;
 import org.deepdefense.messages.RobustnessReportMessage;
 import org.deepdefense.messages.ShardPlan;
 import org.deepdefense.messages.ShardResult;
+import org.deepdefense.messages.SweepRequest;
 import org.deepdefense.service.DeadLetters;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -44,19 +45,24 @@ public class EvaluatorConsumer {
     private final ReportAssembler assembler;
     private final ShardState state;
     private final Reports reports;
+    private final Sweeps sweeps;
+    private final int maxSweepPoints;
     private final DeadLetters deadLetters;
     private final MutinyEmitter<byte[]> attackResults;
     private final MutinyEmitter<byte[]> published;
     private final Counter failures;
     private final ScheduledExecutorService clock;
 
-    EvaluatorConsumer(ReportAssembler assembler, ShardState state, Reports reports, DeadLetters deadLetters,
+    EvaluatorConsumer(ReportAssembler assembler, ShardState state, Reports reports, Sweeps sweeps,
+            @ConfigProperty(name = "deepdefense.sweep.max-points") int maxSweepPoints, DeadLetters deadLetters,
             @Channel("attack-results") MutinyEmitter<byte[]> attackResults,
             @Channel("reports") MutinyEmitter<byte[]> published, MeterRegistry registry,
             @ConfigProperty(name = "deepdefense.evaluator.check-interval") Duration checkInterval) {
         this.assembler = assembler;
         this.state = state;
         this.reports = reports;
+        this.sweeps = sweeps;
+        this.maxSweepPoints = maxSweepPoints;
         this.deadLetters = deadLetters;
         this.attackResults = attackResults;
         this.published = published;
@@ -90,6 +96,21 @@ public class EvaluatorConsumer {
         });
     }
 
+    /** A sweep groups the reports of its points (GET /sweeps/{id}); kept before it is acknowledged. */
+    @Incoming("sweep-requests")
+    @Blocking
+    public CompletionStage<Void> sweep(Message<byte[]> record) {
+        return join(record, json -> {
+            SweepRequest sweep = Messages.parseSweepRequest(json);
+            if (sweep.pointCount() > maxSweepPoints) {
+                throw new IllegalArgumentException("sweep " + sweep.sweepId() + " has " + sweep.pointCountExplained()
+                        + ", more than this evaluator's limit of " + maxSweepPoints + " (deepdefense.sweep.max-points)");
+            }
+            sweeps.add(sweep);
+            return new ReportAssembler.Pending();
+        });
+    }
+
     private CompletionStage<Void> join(Message<byte[]> record, Function<byte[], ReportAssembler.Outcome> step) {
         ReportAssembler.Outcome outcome;
         try {
@@ -119,6 +140,7 @@ public class EvaluatorConsumer {
         state.saveReport(report);
         reports.add(report);
         assembler.reported(report.checkpointId());
+        sweeps.reported(report);
         LOG.infof("report for %s: rho2 %g, clean accuracy %g", report.checkpointId(), report.rho2(),
                 report.cleanAccuracy());
     }

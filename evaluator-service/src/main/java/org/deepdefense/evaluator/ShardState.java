@@ -58,6 +58,11 @@ public class ShardState {
         this.dir = Files.createDirectories(dir);
     }
 
+    /** The state directory; folders whose names start with '.' are not checkpoints (ids cannot start so). */
+    public Path dir() {
+        return dir;
+    }
+
     public Status status(String checkpointId) {
         Path folder = dir.resolve(checkpointId);
         if (Files.exists(folder.resolve(REPORT))) {
@@ -153,7 +158,8 @@ public class ShardState {
 
     private List<Path> folders() {
         try (Stream<Path> folders = Files.list(dir)) {
-            return folders.filter(Files::isDirectory).sorted().toList();
+            return folders.filter(f -> Files.isDirectory(f) && !f.getFileName().toString().startsWith("."))
+                    .sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

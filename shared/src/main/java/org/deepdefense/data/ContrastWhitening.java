@@ -67,7 +67,7 @@ public final class ContrastWhitening {
         double stdSum = 0;
         double[] y = new double[features];
         for (int sample = 0; sample < n; sample++) {
-            stdSum += centred(train.images(), sample, mean, y);
+            stdSum += centred(train.pixels(sample, sample + 1), 0, mean, y);
         }
         double contrastScale = stdSum / n;
         SymmetricEigen.Decomposition moments = n >= features
@@ -151,7 +151,7 @@ public final class ContrastWhitening {
     }
 
     private static void normalise(Dataset train, int sample, float[] mean, double contrastScale, double[] y) {
-        double factor = contrastScale / Math.max(centred(train.images(), sample, mean, y), CONTRAST_FLOOR);
+        double factor = contrastScale / Math.max(centred(train.pixels(sample, sample + 1), 0, mean, y), CONTRAST_FLOOR);
         for (int f = 0; f < y.length; f++) {
             y[f] *= factor;
         }

@@ -83,6 +83,20 @@ public final class Check {
         return List.copyOf(values);
     }
 
+    /** A non-empty list of at most {@code maxSize} distinct non-null values, copied so the record stays immutable. */
+    static <T> List<T> distinct(String field, List<T> values, int maxSize) {
+        if (required(field, values).isEmpty() || values.size() > maxSize) {
+            throw fail("%s must hold 1 to %d values, got %d", field, maxSize, values.size());
+        }
+        var seen = new HashSet<T>();
+        for (int i = 0; i < values.size(); i++) {
+            if (!seen.add(required(field + "[" + i + "]", values.get(i)))) {
+                throw fail("%s lists %s twice", field, values.get(i));
+            }
+        }
+        return List.copyOf(values);
+    }
+
     static int inRange(String field, int value, int min, int max) {
         if (value < min || value > max) {
             throw fail("%s must be in %d..%d, got %d", field, min, max, value);
@@ -159,6 +173,24 @@ public final class Check {
             throw fail("%s must be a store-relative key but %s: %s", field, problem, quote(key));
         }
         return key;
+    }
+
+    /** The checkpoint a run starts from, {@code baseCheckpoint} and its {@code baseCheckpointSha256}: both or neither. */
+    static void baseCheckpoint(String key, String sha256) {
+        if ((key == null) != (sha256 == null)) {
+            throw fail("baseCheckpointSha256 must be given exactly when baseCheckpoint is");
+        }
+        if (key != null) {
+            storeKey("baseCheckpoint", key);
+            sha256("baseCheckpointSha256", sha256);
+        }
+    }
+
+    /** Null (the whole split) or how many of its first images to use: 1..{@link TrainingRequest#MAX_SUBSET}. */
+    static void subset(String field, Integer images) {
+        if (images != null) {
+            inRange(field, images, 1, TrainingRequest.MAX_SUBSET);
+        }
     }
 
     public static String sha256(String field, String value) {

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -114,6 +115,10 @@ public final class Messages {
         return plan ? parseShardPlan(json) : parseShardResult(json);
     }
 
+    public static SweepRequest parseSweepRequest(byte[] json) {
+        return parse(json, SweepRequest.class);
+    }
+
     public static DeadLetter parseDeadLetter(byte[] json) {
         return parse(json, DeadLetter.class);
     }
@@ -154,6 +159,22 @@ public final class Messages {
             return json;
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e); // records of strings, numbers, lists and maps always serialise
+        }
+    }
+
+    /**
+     * {@code base} with some fields replaced ({@code "lambda"} → 45.0, {@code "epochs"} → 3), checked by the same
+     * rules as a parsed record: a value out of range is refused with the field's own reason.
+     */
+    static Hyperparameters withValues(Hyperparameters base, Map<String, ?> values) {
+        ObjectNode tree = MAPPER.valueToTree(base);
+        values.forEach((field, value) -> tree.set(field, MAPPER.valueToTree(value)));
+        try {
+            return MAPPER.treeToValue(tree, Hyperparameters.class);
+        } catch (JsonMappingException e) {
+            throw explain(e, tree);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e); // a tree of numbers and booleans always binds or fails a rule
         }
     }
 

@@ -11,6 +11,8 @@ import java.util.stream.Stream;
 public final class Topics {
 
     public static final String TRAINING_REQUESTS = "deepdefense.training.requests";
+    /** Sweeps, which the trainers expand into training requests. */
+    public static final String SWEEP_REQUESTS = "deepdefense.sweep.requests";
     public static final String TRAINING_PROGRESS = "deepdefense.training.progress";
     public static final String CHECKPOINTS = "deepdefense.checkpoints";
     public static final String ATTACK_RESULTS = "deepdefense.attack.results";
@@ -23,7 +25,7 @@ public final class Topics {
 
     private static final List<String> MAIN =
             List.of(TRAINING_REQUESTS, TRAINING_PROGRESS, CHECKPOINTS, ATTACK_RESULTS, REPORTS, ATTACK_SHARDS,
-                    SHARD_RESULTS);
+                    SHARD_RESULTS, SWEEP_REQUESTS);
 
     private Topics() {
     }
@@ -35,7 +37,7 @@ public final class Topics {
     public static int partitions(String topic) {
         return switch (topic) {
             case ATTACK_SHARDS, SHARD_RESULTS -> ATTACK_SHARD_PARTITIONS;
-            case REPORTS -> 3;
+            case REPORTS, SWEEP_REQUESTS -> 3;
             case TRAINING_REQUESTS, TRAINING_PROGRESS, CHECKPOINTS, ATTACK_RESULTS -> 6;
             default -> 1;
         };

@@ -13,6 +13,7 @@ import java.util.List;
  * @param attacks              attacks to run on the published checkpoints; null means {@link #DEFAULT_ATTACKS}
  * @param trainSubset          use only the first n training images, or null for all
  * @param testSubset           evaluate on only the first n test images, or null for all
+ * @param sweepId              the {@link SweepRequest} this run is a point of, or null
  */
 public record TrainingRequest(
         int schemaVersion,
@@ -27,7 +28,8 @@ public record TrainingRequest(
         long seed,
         List<String> attacks,
         Integer trainSubset,
-        Integer testSubset) implements Message {
+        Integer testSubset,
+        String sweepId) implements Message {
 
     /** The paper's evaluation: ρ₂ from DeepFool and accuracy under FGS. */
     public static final List<String> DEFAULT_ATTACKS = List.of("standard");
@@ -47,20 +49,13 @@ public record TrainingRequest(
         }
         Check.oneOf("architecture", architecture, Messages.ARCHITECTURES);
         Check.oneOf("method", method, Messages.METHODS);
-        if ((baseCheckpoint == null) != (baseCheckpointSha256 == null)) {
-            throw Check.fail("baseCheckpointSha256 must be given exactly when baseCheckpoint is");
-        }
-        if (baseCheckpoint != null) {
-            Check.storeKey("baseCheckpoint", baseCheckpoint);
-            Check.sha256("baseCheckpointSha256", baseCheckpointSha256);
-        }
+        Check.baseCheckpoint(baseCheckpoint, baseCheckpointSha256);
         hyperparameters = hyperparameters != null ? hyperparameters : Hyperparameters.DEFAULTS;
         attacks = attacks != null ? Check.distinctOf("attacks", attacks, Messages.ATTACKS) : DEFAULT_ATTACKS;
-        if (trainSubset != null) {
-            Check.inRange("trainSubset", trainSubset, 1, MAX_SUBSET);
-        }
-        if (testSubset != null) {
-            Check.inRange("testSubset", testSubset, 1, MAX_SUBSET);
+        Check.subset("trainSubset", trainSubset);
+        Check.subset("testSubset", testSubset);
+        if (sweepId != null) {
+            Check.id("sweepId", sweepId);
         }
     }
 }

@@ -19,6 +19,8 @@ import org.deepdefense.data.DatasetName;
 import org.deepdefense.data.Preprocessing;
 import org.deepdefense.data.Preprocessor;
 import org.deepdefense.data.Split;
+import org.deepdefense.messages.Hyperparameters;
+import org.deepdefense.messages.TrainingRequest;
 import org.deepdefense.nn.Architecture;
 import org.deepdefense.nn.Network;
 
@@ -49,6 +51,22 @@ public final class TrainingJob {
             if (baseCheckpoint != null) {
                 CheckpointStore.requireValidKey(baseCheckpoint);
             }
+        }
+
+        /**
+         * The run a training request asks for, as the trainer service and {@code ./deepdefense sweep} run it.
+         *
+         * @throws IllegalArgumentException for a request the message contract allows but the engine cannot run
+         */
+        public static Spec of(TrainingRequest request, Path dataDir) {
+            Hyperparameters h = request.hyperparameters();
+            TrainingConfig config = new TrainingConfig(Method.parse(request.method()), h.epochs(), h.batchSize(),
+                    h.learningRate(), h.momentum(), h.weightDecay(), LearningRateSchedule.parse(h.lrSchedule()), h.lambda(), h.c(), h.d(),
+                    h.deepFoolIterations(), h.overshoot(), request.seed(), h.parsevalBeta(), h.adversarialEpsilon(),
+                    h.adversarialRatio());
+            return new Spec(request.runId(), DatasetName.parse(request.dataset()), dataDir,
+                    Architecture.parse(request.architecture()), config, request.baseCheckpoint(),
+                    request.baseCheckpointSha256(), request.trainSubset());
         }
     }
 

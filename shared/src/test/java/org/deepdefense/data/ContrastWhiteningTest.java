@@ -133,7 +133,7 @@ class ContrastWhiteningTest {
                 images[s * features + f] += 128;
             }
         }
-        return new Dataset("correlated", images, new int[n], 1, 4, 4, 10);
+        return new InMemoryDataset("correlated", images, new int[n], 1, 4, 4, 10);
     }
 
     /** The reference transform up to whitening, written out from its definition. */
@@ -143,14 +143,14 @@ class ContrastWhiteningTest {
         double[] pixelMean = new double[features];
         for (int s = 0; s < n; s++) {
             for (int f = 0; f < features; f++) {
-                pixelMean[f] += train.images()[s * features + f] / (double) n;
+                pixelMean[f] += train.pixels(s, s + 1)[f] / (double) n;
             }
         }
         double[][] y = new double[n][features];
         double[] std = new double[n];
         for (int s = 0; s < n; s++) {
             for (int f = 0; f < features; f++) {
-                y[s][f] = train.images()[s * features + f] - (float) pixelMean[f];
+                y[s][f] = train.pixels(s, s + 1)[f] - (float) pixelMean[f];
             }
             double imageMean = mean(y[s]);
             double squares = 0;

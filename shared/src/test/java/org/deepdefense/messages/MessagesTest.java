@@ -118,7 +118,7 @@ class MessagesTest {
     @Test
     void recordsAreImmutable() {
         var attacks = new ArrayList<>(List.of("fgs"));
-        var request = new TrainingRequest(1, "r", "mnist", null, "mlp", "vanilla", null, null, null, 1, attacks, null, null);
+        var request = new TrainingRequest(1, "r", "mnist", null, "mlp", "vanilla", null, null, null, 1, attacks, null, null, null);
         attacks.add("deepfool");
         assertEquals(List.of("fgs"), request.attacks());
         assertThrows(UnsupportedOperationException.class, () -> Samples.report().fgsAccuracy().clear());

@@ -23,11 +23,17 @@ class RejectionTest {
     private static final Message SHARD = Samples.shard();
     private static final Message SHARD_RESULT = Samples.shardResult();
     private static final Message SHARD_PLAN = Samples.shardPlan();
+    private static final Message SWEEP = Samples.sweep();
 
     /** The sample with one field replaced by a JSON value, or removed when the value is null. */
     private static Arguments edit(Message sample, String path, String json, String reason) {
         return Arguments.of(sample.getClass().getSimpleName() + " " + path + " = " + json,
                 sample.getClass(), Samples.with(sample, path, json), reason);
+    }
+
+    /** The JSON array [1, 2, …, n]. */
+    private static String range(int n) {
+        return java.util.stream.IntStream.rangeClosed(1, n).boxed().toList().toString();
     }
 
     private static Arguments raw(String what, byte[] json, String reason) {
@@ -64,7 +70,7 @@ class RejectionTest {
                 edit(REQUEST, "schemaVersion", "2", "unsupported schemaVersion 2 (this build reads 1)"),
                 edit(REQUEST, "schemaVersion", "1.0", "schemaVersion must be an integer, got number 1.0"),
                 // unknown and missing fields
-                edit(REQUEST, "runID", "\"x\"", "unknown field 'runID' (known: [architecture, attacks, baseCheckpoint, baseCheckpointSha256, dataset, datasetRoot, hyperparameters, method, runId, schemaVersion, seed, testSubset, trainSubset])"),
+                edit(REQUEST, "runID", "\"x\"", "unknown field 'runID' (known: [architecture, attacks, baseCheckpoint, baseCheckpointSha256, dataset, datasetRoot, hyperparameters, method, runId, schemaVersion, seed, sweepId, testSubset, trainSubset])"),
                 edit(REQUEST, "hyperparameters.epoch", "3", "unknown field 'hyperparameters.epoch' (known: [adversarialEpsilon, adversarialRatio, batchSize, c, d, deepFoolIterations, epochs, lambda, learningRate, lrSchedule, momentum, overshoot, parsevalBeta, weightDecay])"),
                 edit(REQUEST, "seed", null, "missing field 'seed'"),
                 edit(REQUEST, "runId", null, "runId is required"),
@@ -182,6 +188,31 @@ class RejectionTest {
                 edit(REPORT, "pgdAccuracy", "{\"8/255\": 0.5}", "pgdAccuracy keys must be positive decimal numbers, got '8/255'"),
                 edit(REPORT, "pgdAccuracy", "{\"0\": 0.5}", "pgdAccuracy keys must be positive decimal numbers, got '0'"),
                 edit(REPORT, "space", null, "space is required"),
+                // sweeps
+                edit(SWEEP, "sweepId", "\"a/b\"", "sweepId must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}, got 'a/b'"),
+                edit(SWEEP, "methods", "[]", "methods must hold 1 to 16 values, got 0"),
+                edit(SWEEP, "seeds", "[1, 1]", "seeds lists 1 twice"),
+                edit(SWEEP, "seeds", null, "seeds is required"),
+                edit(SWEEP, "epochs", "[0]", "epochs[0] must be in 1..200, got 0"),
+                edit(SWEEP, "methods", "[{\"method\": \"fgs-adv\", \"parameters\": {\"lambda\": [5]}}]",
+                        "methods[0]: parameters: 'lambda' is not a strength parameter of fgs-adv (it has [adversarialEpsilon, adversarialRatio])"),
+                edit(SWEEP, "methods", "[{\"method\": \"vanilla\", \"parameters\": {\"c\": [1]}}]",
+                        "methods[0]: parameters: 'c' is not a strength parameter of vanilla (it has none)"),
+                edit(SWEEP, "methods", "[{\"method\": \"deepdefense\", \"parameters\": {\"lambda\": [5, 2000]}}]",
+                        "methods[0]: parameters['lambda'][1]: lambda must be a finite number in [0, 1000], got 2000.0"),
+                edit(SWEEP, "methods", "[{\"method\": \"parseval\", \"parameters\": {\"parsevalBeta\": []}}]",
+                        "methods[0]: parameters['parsevalBeta'] must hold 1 to 16 values, got 0"),
+                edit(SWEEP, "methods", "[{\"method\": \"vanilla\"}, {\"method\": \"vanilla\"}]",
+                        "methods lists MethodGrid[method=vanilla, parameters={}] twice"),
+                edit(SWEEP, "methods", "[{\"method\": \"deepfool-adv\", \"parameters\": {\"adversarialRatio\": [0.5]}},"
+                        + " {\"method\": \"deepfool-adv\"}]", "methods[1] repeats point sw-deepfool-adv-r0.5-e5-s1 of methods[0]"),
+                edit(SWEEP, "methods", "[{\"method\": \"deepdefense\", \"parameters\": {\"lambda\": " + range(16)
+                        + ", \"c\": " + range(16) + ", \"d\": " + range(4) + "}}]",
+                        "(1024) combinations × 1 epoch counts × 2 seeds = 2048 points, more than the limit of 1000"),
+                edit(SWEEP, "sweepId", "\"" + "s".repeat(50) + "\"", "sweepId '" + "s".repeat(50) + "' is too long for"
+                        + " its points: point run id '" + "s".repeat(50) + "-deepdefense-l5-c10-d5-e5-s1' has 78"
+                        + " characters, at most 64 are allowed"),
+                edit(SWEEP, "baseCheckpointSha256", null, "baseCheckpointSha256 must be given exactly when baseCheckpoint is"),
                 // dead letters
                 edit(DEAD_LETTER, "sourceTopic", "\"bad topic\"", "sourceTopic must be a Kafka topic name, got 'bad topic'"),
                 edit(DEAD_LETTER, "partition", "-1", "partition must be at least 0, got -1"),

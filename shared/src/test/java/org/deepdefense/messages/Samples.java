@@ -30,13 +30,13 @@ final class Samples {
     static TrainingRequest request() {
         return new TrainingRequest(1, "run-1", "mnist", null, "lenet", "deepdefense", "run-0/final", SHA,
                 new Hyperparameters(3, 50, 1e-3, 0.9, 5e-4, 15, 25, 5, 5, 0.02, "constant", 1e-3, 4, 0.3),
-                42, List.of("standard", "cw-l2"), 1000, 500);
+                42, List.of("standard", "cw-l2"), 1000, 500, null);
     }
 
     /** A ResNet trained from scratch on an image folder under the trainer's data directory. */
     static TrainingRequest imageFolderRequest() {
         return new TrainingRequest(1, "run-2", "imagefolder", "imagenet/small", "resnet18", "vanilla", null, null,
-                null, 7, null, null, null);
+                null, 7, null, null, null, null);
     }
 
     static TrainingProgress progress() {
@@ -111,9 +111,17 @@ final class Samples {
         return new ShardPlan(1, "run-1", "run-1-final", ATTACKS, List.of(0, 1000, 2000, 2003), options(), NOW);
     }
 
+    /** Deep Defense λ ∈ {5, 15} × c ∈ {10, 25} and FGS-adv ε ∈ {4, 8}, two seeds: 12 points. */
+    static SweepRequest sweep() {
+        return new SweepRequest(1, "sw", "fashion-mnist", "mlp", "base/final", SHA, null,
+                List.of(new MethodGrid("deepdefense", Map.of("lambda", List.of(5.0, 15.0), "c", List.of(10.0, 25.0))),
+                        new MethodGrid("fgs-adv", Map.of("adversarialEpsilon", List.of(4.0, 8.0)))),
+                List.of(1L, 2L), null, null, 1000, 500);
+    }
+
     static List<Message> all() {
         return List.of(request(), progress(), checkpoint(), attackResult(), report(), deadLetter(), shard(),
-                shardResult(), shardPlan());
+                shardResult(), shardPlan(), sweep());
     }
 
     /** The sample as JSON with the field at a dotted path set to {@code json}, or removed when it is null. */

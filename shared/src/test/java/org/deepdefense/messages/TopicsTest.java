@@ -12,10 +12,10 @@ class TopicsTest {
         assertEquals(List.of(
                 "deepdefense.training.requests", "deepdefense.training.progress", "deepdefense.checkpoints",
                 "deepdefense.attack.results", "deepdefense.reports", "deepdefense.attack.shards",
-                "deepdefense.attack.shard-results",
+                "deepdefense.attack.shard-results", "deepdefense.sweep.requests",
                 "deepdefense.training.requests.dlq", "deepdefense.training.progress.dlq", "deepdefense.checkpoints.dlq",
                 "deepdefense.attack.results.dlq", "deepdefense.reports.dlq", "deepdefense.attack.shards.dlq",
-                "deepdefense.attack.shard-results.dlq"), Topics.all());
+                "deepdefense.attack.shard-results.dlq", "deepdefense.sweep.requests.dlq"), Topics.all());
     }
 
     @Test

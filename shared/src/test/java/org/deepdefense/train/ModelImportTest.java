@@ -154,7 +154,7 @@ class ModelImportTest {
         Preprocessor preprocessor = Preprocessor.meanSubtraction(data);
         try (Network network = Network.create(architecture, shape[0], shape[1], shape[2], 10, 5, root)) {
             CheckpointMetadata meta = new CheckpointMetadata(CheckpointMetadata.SCHEMA_VERSION, "original",
-                    architecture.id(), "generated", "vanilla", preprocessor.kind(), shape, 10, Map.of(), 0, 0, 5,
+                    architecture.id(), "generated", "vanilla", preprocessor.kind().id(), shape, 10, Map.of(), 0, 0, 5,
                     Map.of(), true, "cpu()", Instant.now().toString(), null, null);
             ModelCheckpoints.save(store, "original/final", network, preprocessor, null, meta);
         }

@@ -4,16 +4,11 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.deepdefense.checkpoint.InvalidStoreKeyException;
 import org.deepdefense.messages.InvalidMessageException;
 import org.deepdefense.messages.Messages;
 import org.deepdefense.messages.TrainingRequest;
 import org.deepdefense.service.DeadLetters;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -35,14 +30,8 @@ class RequestConsumer {
     @Inject
     TrainingMetrics metrics;
 
-    @ConfigProperty(name = "deepdefense.data.dir")
-    Optional<Path> dataDir;
-
-    @ConfigProperty(name = "deepdefense.trainer.max-training-images")
-    long maxTrainingImages;
-
-    @ConfigProperty(name = "deepdefense.trainer.max-unrolled-images")
-    long maxUnrolledImages;
+    @Inject
+    RunnableCheck runnable;
 
     /**
      * Acknowledged when this returns; an exception (the journal cannot be written, the dead-letter topic cannot
@@ -55,7 +44,7 @@ class RequestConsumer {
         String reason;
         try {
             TrainingRequest request = Messages.parseTrainingRequest(payload);
-            checkRunnable(request);
+            runnable.check(request);
             Accepted accepted = new Accepted(request, record.topic(), record.partition(), record.offset(),
                     record.key(), payload);
             TrainingWorker.Outcome outcome = worker.submit(accepted);
@@ -78,24 +67,5 @@ class RequestConsumer {
         }
         metrics.request("rejected");
         deadLetters.send(record.topic(), record.partition(), record.offset(), record.key(), reason, payload);
-    }
-
-    /** What can be checked before queueing; the base checkpoint's checksum is verified when the run loads it. */
-    private void checkRunnable(TrainingRequest request) throws RejectedRequestException {
-        RunPlan.spec(request, dataDir.orElse(null));
-        RunPlan.checkBounds(request, new RunPlan.Limits(maxTrainingImages, maxUnrolledImages));
-        String base = request.baseCheckpoint();
-        if (base == null) {
-            return;
-        }
-        try {
-            worker.store().readMetadata(base);
-        } catch (NoSuchFileException e) {
-            throw new RejectedRequestException("unknown base checkpoint '" + base + "': it is not in the store", e);
-        } catch (InvalidStoreKeyException e) {
-            throw new RejectedRequestException("base checkpoint: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new RejectedRequestException("base checkpoint '" + base + "' is unreadable: " + e.getMessage(), e);
-        }
     }
 }

@@ -3,13 +3,9 @@ package org.deepdefense.trainer;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.deepdefense.checkpoint.CheckpointStore;
-import org.deepdefense.data.DatasetName;
 import org.deepdefense.messages.Hyperparameters;
 import org.deepdefense.messages.TrainingRequest;
-import org.deepdefense.nn.Architecture;
-import org.deepdefense.train.LearningRateSchedule;
 import org.deepdefense.train.Method;
-import org.deepdefense.train.TrainingConfig;
 import org.deepdefense.train.TrainingJob;
 
 /** Turns a validated {@link TrainingRequest} into the engine's {@link TrainingJob.Spec}. */
@@ -52,7 +48,6 @@ final class RunPlan {
      * @throws RejectedRequestException for requests the message schema allows but the engine cannot run
      */
     static TrainingJob.Spec spec(TrainingRequest request, Path dataDir) throws RejectedRequestException {
-        Hyperparameters h = request.hyperparameters();
         try {
             if (request.datasetRoot() != null) {
                 if (dataDir == null) {
@@ -62,13 +57,7 @@ final class RunPlan {
                 }
                 dataDir = CheckpointStore.resolveUnder(dataDir, request.datasetRoot());
             }
-            TrainingConfig config = new TrainingConfig(Method.parse(request.method()), h.epochs(), h.batchSize(),
-                    h.learningRate(), h.momentum(), h.weightDecay(), LearningRateSchedule.parse(h.lrSchedule()), h.lambda(), h.c(), h.d(),
-                    h.deepFoolIterations(), h.overshoot(), request.seed(), h.parsevalBeta(), h.adversarialEpsilon(),
-                    h.adversarialRatio());
-            return new TrainingJob.Spec(request.runId(), DatasetName.parse(request.dataset()), dataDir,
-                    Architecture.parse(request.architecture()), config, request.baseCheckpoint(),
-                    request.baseCheckpointSha256(), request.trainSubset());
+            return TrainingJob.Spec.of(request, dataDir);
         } catch (IOException e) {
             throw new RejectedRequestException("data directory " + dataDir + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {

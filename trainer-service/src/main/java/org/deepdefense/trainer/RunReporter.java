@@ -139,6 +139,9 @@ final class RunReporter implements TrainingJob.Events {
         if (request.testSubset() != null) {
             extra.put("testSubset", request.testSubset());
         }
+        if (request.sweepId() != null) {
+            extra.put("sweepId", request.sweepId());
+        }
         extra.put("preprocessing", meta.preprocessing());
         extra.put("hyperparameters", meta.hyperparameters());
         extra.put("metrics", meta.metrics());

@@ -39,6 +39,10 @@ class TrainingMetrics {
         registry.counter("deepdefense.training.requests", "outcome", outcome).increment();
     }
 
+    void sweep(String outcome) {
+        registry.counter("deepdefense.training.sweeps", "outcome", outcome).increment();
+    }
+
     void runFinished(String outcome) {
         running.set(0);
         registry.counter("deepdefense.training.runs", "outcome", outcome).increment();

@@ -1,6 +1,5 @@
 package org.deepdefense.trainer;
 
-import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.quarkus.test.common.QuarkusTestResource;
@@ -18,6 +17,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(LocalKafkaResource.class)
 @QuarkusTestResource(TempStoreResource.class)
 class DuplicateRequestTest {
+    private static final String DUPLICATES = "deepdefense_training_requests_total{outcome=\"duplicate\"}";
 
     @ConfigProperty(name = "deepdefense.store.root")
     Path storeRoot;
@@ -30,23 +30,13 @@ class DuplicateRequestTest {
         assertEquals(TrainingProgress.SUCCEEDED, first.get(first.size() - 1).status());
         Path finalMetadata = storeRoot.resolve("dup-1/final").resolve(CheckpointStore.METADATA_FILE);
         String saved = Files.readString(finalMetadata);
-        double duplicatesBefore = duplicates();
+        double duplicatesBefore = Runs.counter(DUPLICATES);
 
         Runs.submit("dup-1", request);
-        long deadline = System.nanoTime() + Runs.TIMEOUT.toNanos();
-        while (duplicates() == duplicatesBefore && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        Runs.awaitCounter(DUPLICATES, duplicatesBefore + 1);
 
-        assertEquals(duplicatesBefore + 1, duplicates());
         assertEquals(first.size(), Runs.progress("dup-1").size(), "no progress for the repeated request");
         assertEquals(2, Runs.checkpoints("dup-1").size(), "no checkpoints beyond the first run's");
         assertEquals(saved, Files.readString(finalMetadata));
-    }
-
-    private static double duplicates() {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        return metrics.lines().filter(l -> l.startsWith("deepdefense_training_requests_total{outcome=\"duplicate\"}"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
     }
 }

@@ -1,5 +1,8 @@
 package org.deepdefense.trainer;
 
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.time.Duration;
 import java.util.List;
 import org.deepdefense.messages.CheckpointPublished;
@@ -40,6 +43,22 @@ final class Runs {
     static List<CheckpointPublished> checkpoints(String runId) {
         return TestKafka.current(Topics.CHECKPOINTS, runId).stream()
                 .map(r -> Messages.parseCheckpointPublished(r.value())).toList();
+    }
+
+    /** The value of a series on /q/metrics ({@code name{labels}}), 0 while it does not exist. */
+    static double counter(String series) {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith(series + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
+    }
+
+    /** Waits until the series reaches {@code value}, then checks that it is exactly that. */
+    static void awaitCounter(String series, double value) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (counter(series) < value && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(value, counter(series), series);
     }
 
     private static List<TrainingProgress> progress(

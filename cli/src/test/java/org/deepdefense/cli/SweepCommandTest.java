@@ -1,0 +1,94 @@
+package org.deepdefense.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.deepdefense.checkpoint.CheckpointStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** ./deepdefense sweep on generated data: one JSON per point, the frontier, a resumed second call, --plot. */
+class SweepCommandTest {
+    private static final Set<String> FLAGS = Set.of("submit", "plot");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void runsEveryPointOnTheValidationSplitResumesAndPlotsTheFrontier(@TempDir Path dir) throws Exception {
+        String store = dir.resolve("store").toString();
+        TrainCommand.run(new Args(new String[] {"--run-id", "base", "--dataset", "generated", "--arch", "mlp",
+            "--epochs", "1", "--train-subset", "400", "--store", store, "--threads", "2"}, 0, FLAGS));
+        String sha = new CheckpointStore(Path.of(store)).readMetadata("base/final").sha256();
+        Path request = dir.resolve("sweep.json");
+        Files.writeString(request, """
+                {"schemaVersion": 1, "sweepId": "t", "dataset": "generated", "architecture": "mlp",
+                 "baseCheckpoint": "base/final", "baseCheckpointSha256": "%s",
+                 "hyperparameters": {"epochs": 1},
+                 "methods": [{"method": "vanilla"}, {"method": "deepdefense", "parameters": {"lambda": [5, 15]}}],
+                 "seeds": [1]}
+                """.formatted(sha));
+        Path results = dir.resolve("results");
+        String[] argv = {"sweep", "--request", request.toString(), "--validation", "1600", "--eval-subset", "40",
+            "--apgd-iterations", "5", "--square-queries", "50", "--threads", "2", "--store", store,
+            "--results", results.toString()};
+        run(argv);
+
+        List<String> runIds = List.of("t-vanilla-e1-s1", "t-deepdefense-l5-c25-d5-e1-s1",
+                "t-deepdefense-l15-c25-d5-e1-s1");
+        List<SweepCommand.PointResult> points = new ArrayList<>();
+        for (String runId : runIds) {
+            SweepCommand.PointResult point = JSON.readValue(results.resolve(runId + ".json").toFile(),
+                    SweepCommand.PointResult.class);
+            points.add(point);
+            assertEquals("t", point.sweepId());
+            assertEquals(runId, point.runId());
+            assertEquals(40, point.row().report().samples());
+            assertTrue(point.row().evaluatedOn().contains("validation split"), point.row().evaluatedOn());
+            String train = point.row().commands().get(0);
+            assertTrue(train.contains("--from base/final") && train.contains("--train-subset 400"),
+                    "fine-tunes the base without the validation split: " + train);
+        }
+        assertEquals(Map.of("lambda", 15.0, "c", 25.0, "d", 5.0), points.get(2).parameters());
+
+        Map<String, List<SweepFrontier.Point>> lines = SweepFrontier.lines(points, SweepFrontier.budget(points));
+        assertEquals(List.of("vanilla", "deepdefense"), List.copyOf(lines.keySet()));
+        List<SweepFrontier.Point> deepDefense = lines.get("deepdefense");
+        assertTrue(deepDefense.get(0).cleanAccuracy() <= deepDefense.get(1).cleanAccuracy(), "in order of accuracy");
+        assertEquals("25.5", SweepFrontier.budget(points), "the smallest standard L∞ budget");
+        SweepFrontier.Point l15 = deepDefense.stream().filter(p -> p.runId().equals(runIds.get(2))).findFirst()
+                .orElseThrow();
+        assertEquals(points.get(2).row().report().rho2(), l15.rho2());
+        assertEquals(points.get(2).row().report().robustAccuracy().get("linf").get("25.5"), l15.robustAccuracy());
+        Document svg = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(results.resolve(SweepCommand.FRONTIER).toFile());
+        assertEquals(2 * 2, svg.getElementsByTagName("polyline").getLength(), "two methods in two panels");
+        assertEquals(2 * 3, svg.getElementsByTagName("circle").getLength(), "every point in both panels");
+
+        long modified = Files.getLastModifiedTime(results.resolve(runIds.get(1) + ".json")).toMillis();
+        run(argv);
+        assertEquals(modified, Files.getLastModifiedTime(results.resolve(runIds.get(1) + ".json")).toMillis(),
+                "a second call keeps the points it already has");
+        Files.delete(results.resolve(SweepCommand.FRONTIER));
+        run(new String[] {"sweep", "--plot", "--results", results.toString()});
+        assertTrue(Files.exists(results.resolve(SweepCommand.FRONTIER)));
+
+        Files.writeString(request, Files.readString(request).replace("\"seeds\": [1]",
+                "\"seeds\": [1], \"trainSubset\": 1000"));
+        Args.UsageException refused = assertThrows(Args.UsageException.class, () -> run(argv));
+        assertEquals("trainSubset 1000 would train on the validation split: at most 400 (the training set minus"
+                + " --validation 1600)", refused.getMessage());
+    }
+
+    private static void run(String[] argv) throws Exception {
+        SweepCommand.run(new Args(argv, 1, FLAGS), String.join(" ", argv));
+    }
+}
