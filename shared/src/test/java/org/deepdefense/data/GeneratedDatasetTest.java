@@ -46,9 +46,11 @@ class GeneratedDatasetTest {
         Dataset test = GeneratedDataset.create(200, channels, height, width, 10, 2);
         int features = train.featureSize();
         double[][] means = new double[10][features];
+        float[] trainPixels = train.pixels(0, train.size());
+        float[] testPixels = test.pixels(0, test.size());
         for (int i = 0; i < train.size(); i++) {
             for (int f = 0; f < features; f++) {
-                means[train.labels()[i]][f] += train.pixels(0, train.size())[i * features + f] / 50.0; // 50 samples per class
+                means[train.labels()[i]][f] += trainPixels[i * features + f] / 50.0; // 50 samples per class
             }
         }
         int correct = 0;
@@ -58,7 +60,7 @@ class GeneratedDatasetTest {
             for (int k = 0; k < 10; k++) {
                 double distance = 0;
                 for (int f = 0; f < features; f++) {
-                    double diff = test.pixels(0, test.size())[i * features + f] - means[k][f];
+                    double diff = testPixels[i * features + f] - means[k][f];
                     distance += diff * diff;
                 }
                 if (distance < bestDistance) {
