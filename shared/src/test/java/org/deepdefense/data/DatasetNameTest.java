@@ -31,7 +31,7 @@ class DatasetNameTest {
     @Test
     void unknownNameListsTheKnownOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DatasetName.parse("cifar100"));
-        assertEquals("unknown dataset 'cifar100'; known datasets: mnist, fashion-mnist, cifar10, generated",
+        assertEquals("unknown dataset 'cifar100'; known datasets: mnist, fashion-mnist, cifar10, generated, imagefolder",
                 e.getMessage());
     }
 }
