@@ -57,6 +57,8 @@ class SweepsResourceTest {
         String checkpoint = run + "-final";
         try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
             send(kafka, Topics.SWEEP_REQUESTS, "grid-1", grid.getBytes(StandardCharsets.UTF_8));
+            // The splitter's plan precedes its results; the evaluator takes results of known plans only.
+            send(kafka, Topics.SHARD_RESULTS, checkpoint, Messages.toJson(Shards.plan(run, checkpoint)));
             send(kafka, Topics.SHARD_RESULTS, checkpoint, Messages.toJson(Shards.result(run, checkpoint, 0)));
             send(kafka, Topics.SHARD_RESULTS, checkpoint, Messages.toJson(Shards.result(run, checkpoint, 1)));
             send(kafka, Topics.CHECKPOINTS, run, Messages.toJson(Shards.checkpoint(run, checkpoint,

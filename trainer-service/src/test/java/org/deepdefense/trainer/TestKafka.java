@@ -59,10 +59,9 @@ final class TestKafka {
     /** The records of {@code topic} with this key, up to the end of the topic now. */
     static List<ConsumerRecord<String, byte[]>> current(String topic, String key) {
         List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
-        TopicPartition partition = new TopicPartition(topic, 0);
         try (KafkaConsumer<String, byte[]> consumer = fromBeginning(topic)) {
-            long end = consumer.endOffsets(List.of(partition)).get(partition);
-            while (consumer.position(partition) < end) {
+            Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment());
+            while (ends.entrySet().stream().anyMatch(end -> consumer.position(end.getKey()) < end.getValue())) {
                 poll(consumer, key, seen);
             }
         }
@@ -74,8 +73,9 @@ final class TestKafka {
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName()));
-        // Topics have one partition each (LocalKafkaResource).
-        List<TopicPartition> partitions = List.of(new TopicPartition(topic, 0));
+        // Every partition: topics have their deployed partition counts (Topics.partitions).
+        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                .map(info -> new TopicPartition(topic, info.partition())).toList();
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
         return consumer;
