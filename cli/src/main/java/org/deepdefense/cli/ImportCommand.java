@@ -24,13 +24,15 @@ final class ImportCommand {
         String runId = args.required("run-id");
         DatasetName dataset = DatasetName.parse(args.string("dataset", "fashion-mnist"));
         Path dataDir = args.path("data-dir", null);
+        Integer classes = args.optionalInteger("classes");
         CheckpointStore store = new CheckpointStore(args.path("store", "checkpoints"));
         args.requireAllUsed();
         try (NDManager root = Engines.newManager(DeviceChoice.CPU)) {
             TrainingJob.Saved saved = ModelImport.run(
-                    new ModelImport.Request(file, format, architecture, dataset, dataDir, runId), store, root);
-            System.err.printf("imported %s as %s (%s on %s, input mean: %s, sha256 %s)%n", file, saved.key(),
-                    architecture.id(), dataset.id(), saved.metadata().hyperparameters().get("inputMean"),
+                    new ModelImport.Request(file, format, architecture, dataset, dataDir, runId, classes), store,
+                    root);
+            System.err.printf("imported %s as %s (%s on %s, %d classes, input mean: %s, sha256 %s)%n", file,
+                    saved.key(), architecture.id(), dataset.id(), saved.metadata().numClasses(), saved.metadata().hyperparameters().get("inputMean"),
                     saved.metadata().sha256());
             System.out.println(saved.key());
         }

@@ -22,6 +22,7 @@ import org.deepdefense.messages.TrainingRequest;
 import org.deepdefense.metrics.RobustnessEvaluator;
 import org.deepdefense.nn.Architecture;
 import org.deepdefense.nn.DeviceChoice;
+import org.deepdefense.train.DataSource;
 import org.deepdefense.train.Method;
 import org.deepdefense.train.TrainingJob;
 
@@ -94,7 +95,9 @@ final class SweepCommand {
     private static void runLocally(Args args, SweepRequest sweep, String commandLine) throws IOException {
         CompareCommand.Holdout holdout = CompareCommand.Holdout.parse(args, "validation");
         Path results = args.path("results", defaultResults(sweep, args).toString());
-        Path dataDir = args.path("data-dir", null);
+        // --data-dir is both a trainer's data directory and its directory of image folders.
+        Path given = args.path("data-dir", null);
+        Path dataDir = DataSource.directory(given, given, sweep.datasetRoot());
         RobustnessEvaluator.Options suite = RobustnessEvaluator.Options.suite("standard").withAttacks(sweep.attacks())
                 .withSettings(CompareCommand.attackSettings(args));
         CheckpointStore store = new CheckpointStore(args.path("store", "checkpoints"));

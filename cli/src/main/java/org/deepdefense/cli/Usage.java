@@ -56,9 +56,10 @@ final class Usage {
                         model, clean and robust accuracy, attack suite, rho2, training, preprocessing, weights sha256,
                         from an `evaluate --json` report or the standard suite on the first N test images
               import    --arch ARCH --format safetensors|npz --in FILE --run-id ID [--dataset fashion-mnist]
-                        [--data-dir DIR] [--store checkpoints]
+                        [--data-dir DIR] [--classes N] [--store checkpoints]
                         a PyTorch state_dict (the names and layouts export writes, float32) as checkpoint ID/final,
-                        ready for train --from ID/final; input_mean from the file, else the training split's mean
+                        ready for train --from ID/final; input_mean from the file, else the training split's mean;
+                        N outputs (default: the dataset's classes, an image folder's class folders)
               bench     --arch mlp|lenet|convnet|nin|resnet18-cifar|resnet18|alexnet [--threads N] [--steps S]
                         [--batch-size 100] [--warmup 10]
                         throughput of vanilla and Deep Defense steps on generated data, as one JSON line

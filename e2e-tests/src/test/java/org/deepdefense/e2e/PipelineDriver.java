@@ -70,7 +70,7 @@ final class PipelineDriver {
         Map<String, Object> metadata = new LinkedHashMap<>(trained.metadata());
         metadata.put("testSubset", testSubset);
         return new CheckpointPublished(1, runId, runId + "-final", trained.storeKey(), trained.sha256(), true,
-                trained.epoch(), trained.architecture(), trained.dataset(), trained.method(), trained.attacks(),
+                trained.epoch(), trained.architecture(), trained.dataset(), null, trained.method(), trained.attacks(),
                 metadata);
     }
 

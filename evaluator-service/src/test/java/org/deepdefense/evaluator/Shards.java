@@ -31,7 +31,7 @@ final class Shards {
 
     static CheckpointPublished checkpoint(String run, String checkpointId, List<String> attacks) {
         return new CheckpointPublished(1, run, checkpointId, run + "/final", "b".repeat(64), true, 1, "lenet", "mnist",
-                "deepdefense", attacks, Map.of("preprocessing", "per-pixel mean subtracted"));
+                null, "deepdefense", attacks, Map.of("preprocessing", "per-pixel mean subtracted"));
     }
 
     /** The plan of {@link #result}'s two shards. */

@@ -175,6 +175,19 @@ public final class Check {
         return key;
     }
 
+    /**
+     * The folder of an {@code imagefolder} dataset, relative to the reading node's data directory: every record
+     * about such data carries it (the store-key rules keep it inside that directory); other datasets have none.
+     */
+    static void datasetRoot(String dataset, String datasetRoot) {
+        if (dataset.equals(TrainingRequest.IMAGEFOLDER) != (datasetRoot != null)) {
+            throw fail("datasetRoot must be given exactly when dataset is %s", TrainingRequest.IMAGEFOLDER);
+        }
+        if (datasetRoot != null) {
+            storeKey("datasetRoot", datasetRoot);
+        }
+    }
+
     /** The checkpoint a run starts from, {@code baseCheckpoint} and its {@code baseCheckpointSha256}: both or neither. */
     static void baseCheckpoint(String key, String sha256) {
         if ((key == null) != (sha256 == null)) {

@@ -11,6 +11,7 @@ import java.util.Map;
  *
  * @param finalCheckpoint true for the checkpoint of the last epoch
  * @param epoch           the epoch it was taken after; 0 for the starting point of a run
+ * @param datasetRoot     the run's image folder, relative to a node's data directory ({@code imagefolder} only)
  * @param attacks         attacks the run asked for, copied from its request
  * @param metadata        free-form extra facts (hyperparameters, metrics); null means empty
  */
@@ -24,6 +25,7 @@ public record CheckpointPublished(
         int epoch,
         String architecture,
         String dataset,
+        String datasetRoot,
         String method,
         List<String> attacks,
         Map<String, Object> metadata) implements Message {
@@ -37,6 +39,7 @@ public record CheckpointPublished(
         Check.inRange("epoch", epoch, 0, Hyperparameters.MAX_EPOCHS);
         Check.oneOf("architecture", architecture, Messages.ARCHITECTURES);
         Check.oneOf("dataset", dataset, Messages.DATASETS);
+        Check.datasetRoot(dataset, datasetRoot);
         Check.oneOf("method", method, Messages.METHODS);
         attacks = Check.distinctOf("attacks", attacks, Messages.ATTACKS);
         metadata = metadata != null ? Collections.unmodifiableMap(new LinkedHashMap<>(metadata)) : Map.of();

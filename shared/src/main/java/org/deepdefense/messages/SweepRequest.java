@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
  * the training requests, one per point, in a fixed order and with run ids derived from the sweep id and the point
  * ({@code <sweepId>-deepdefense-l15-c25-d5-e5-s1}), so that expanding a sweep twice asks for the same runs.
  *
+ * @param datasetRoot     for {@code imagefolder} (and only then), as in {@link TrainingRequest}
  * @param hyperparameters the recipe every point shares; a point replaces its epochs and strength parameters.
  *                        null means {@link Hyperparameters#DEFAULTS}
  * @param epochs          epoch counts to try; null means the recipe's
@@ -23,6 +24,7 @@ public record SweepRequest(
         int schemaVersion,
         String sweepId,
         String dataset,
+        String datasetRoot,
         String architecture,
         String baseCheckpoint,
         String baseCheckpointSha256,
@@ -42,6 +44,7 @@ public record SweepRequest(
         Check.schemaVersion(schemaVersion);
         Check.id("sweepId", sweepId);
         Check.oneOf("dataset", dataset, Messages.DATASETS);
+        Check.datasetRoot(dataset, datasetRoot);
         Check.oneOf("architecture", architecture, Messages.ARCHITECTURES);
         Check.baseCheckpoint(baseCheckpoint, baseCheckpointSha256);
         hyperparameters = hyperparameters != null ? hyperparameters : Hyperparameters.DEFAULTS;
@@ -60,7 +63,7 @@ public record SweepRequest(
         if (points > MAX_POINTS) {
             throw Check.fail("%s, more than the limit of %d", count(methods, seeds, epochs), MAX_POINTS);
         }
-        expand(sweepId, dataset, architecture, baseCheckpoint, baseCheckpointSha256, hyperparameters, methods, seeds,
+        expand(sweepId, dataset, datasetRoot, architecture, baseCheckpoint, baseCheckpointSha256, hyperparameters, methods, seeds,
                 epochs, attacks, trainSubset, testSubset);
     }
 
@@ -76,7 +79,7 @@ public record SweepRequest(
 
     /** One training request per point, in sweep order, each carrying this sweep's id. */
     public List<TrainingRequest> expand() {
-        return expand(sweepId, dataset, architecture, baseCheckpoint, baseCheckpointSha256, hyperparameters, methods,
+        return expand(sweepId, dataset, datasetRoot, architecture, baseCheckpoint, baseCheckpointSha256, hyperparameters, methods,
                 seeds, epochs, attacks, trainSubset, testSubset);
     }
 
@@ -91,7 +94,8 @@ public record SweepRequest(
                 seeds.size(), points(methods, seeds, epochs));
     }
 
-    private static List<TrainingRequest> expand(String sweepId, String dataset, String architecture, String base,
+    private static List<TrainingRequest> expand(String sweepId, String dataset, String datasetRoot, String architecture,
+            String base,
             String baseSha256, Hyperparameters recipe, List<MethodGrid> methods, List<Long> seeds, List<Integer> epochs,
             List<String> attacks, Integer trainSubset, Integer testSubset) {
         List<TrainingRequest> requests = new ArrayList<>();
@@ -108,7 +112,7 @@ public record SweepRequest(
                         }
                         Map<String, Object> values = new LinkedHashMap<>(strength);
                         values.put("epochs", epochCount);
-                        requests.add(new TrainingRequest(Messages.SCHEMA_VERSION, runId, dataset, null, architecture,
+                        requests.add(new TrainingRequest(Messages.SCHEMA_VERSION, runId, dataset, datasetRoot, architecture,
                                 grid.method(), base, baseSha256, Messages.withValues(recipe, values), seed, attacks,
                                 trainSubset, testSubset, sweepId));
                     }

@@ -41,12 +41,7 @@ public record TrainingRequest(
         Check.schemaVersion(schemaVersion);
         Check.id("runId", runId);
         Check.oneOf("dataset", dataset, Messages.DATASETS);
-        if (dataset.equals(IMAGEFOLDER) != (datasetRoot != null)) {
-            throw Check.fail("datasetRoot must be given exactly when dataset is %s", IMAGEFOLDER);
-        }
-        if (datasetRoot != null) {
-            Check.storeKey("datasetRoot", datasetRoot);
-        }
+        Check.datasetRoot(dataset, datasetRoot);
         Check.oneOf("architecture", architecture, Messages.ARCHITECTURES);
         Check.oneOf("method", method, Messages.METHODS);
         Check.baseCheckpoint(baseCheckpoint, baseCheckpointSha256);

@@ -2,6 +2,7 @@ package org.deepdefense.train;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.data.Dataset;
 import org.deepdefense.data.DatasetName;
 import org.deepdefense.data.Datasets;
@@ -32,6 +33,27 @@ public final class DataSource {
             case MNIST, FASHION_MNIST -> new int[] {1, 28, 28};
             case GENERATED, IMAGEFOLDER -> architecture.usualInputShape();
         };
+    }
+
+    /**
+     * Where a record's data lives on this node: an image folder's {@code datasetRoot} (store-key rules, checked by the
+     * message contract) inside the node's directory of image folders, never leaving it through a symbolic link; for
+     * the built-in datasets, which have no root, the node's data directory (null: the usual places).
+     *
+     * @param dataDir the built-in datasets' directory ({@code deepdefense.data.dir}), or null
+     * @param imageFolders the directory image-folder roots are relative to ({@code deepdefense.image-folders.dir}),
+     *     or null when the node has none
+     * @throws IllegalArgumentException when a root is named but the node has no directory of image folders
+     */
+    public static Path directory(Path dataDir, Path imageFolders, String datasetRoot) throws IOException {
+        if (datasetRoot == null) {
+            return dataDir;
+        }
+        if (imageFolders == null) {
+            throw new IllegalArgumentException("datasetRoot '" + datasetRoot + "' needs a directory of image folders"
+                    + " on this node (deepdefense.image-folders.dir) to be found in");
+        }
+        return CheckpointStore.resolveUnder(imageFolders, datasetRoot);
     }
 
     /**

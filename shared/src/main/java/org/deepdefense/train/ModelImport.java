@@ -54,12 +54,24 @@ public final class ModelImport {
     }
 
     /**
-     * @param dataDir where the dataset lives, or null for the usual places; read only when the file has no mean
+     * @param dataDir where the dataset lives, or null for the usual places; read when the file has no mean, and
+     *     for an image folder's class count
+     * @param numClasses the network's outputs; null: the dataset's classes (10 for the built-in datasets, the class
+     *     folders of an image folder's {@code train/})
      */
     public record Request(Path file, Format format, Architecture architecture, DatasetName dataset, Path dataDir,
-            String runId) {
+            String runId, Integer numClasses) {
         public Request {
             CheckpointStore.requireValidRunId(runId);
+            if (numClasses != null && numClasses < 2) {
+                throw new IllegalArgumentException("a classifier needs at least 2 classes, got " + numClasses);
+            }
+        }
+
+        /** With the dataset's class count. */
+        public Request(Path file, Format format, Architecture architecture, DatasetName dataset, Path dataDir,
+                String runId) {
+            this(file, format, architecture, dataset, dataDir, runId, null);
         }
     }
 
@@ -73,8 +85,9 @@ public final class ModelImport {
                     + store.root() + "; import into a new run id");
         }
         int[] shape = DataSource.sampleShape(request.dataset(), request.architecture());
-        try (Network network = Network.create(request.architecture(), shape[0], shape[1], shape[2],
-                DataSource.NUM_CLASSES, 0, root)) {
+        int numClasses = request.numClasses() != null ? request.numClasses() : classesOf(request);
+        try (Network network = Network.create(request.architecture(), shape[0], shape[1], shape[2], numClasses, 0,
+                root)) {
             Preprocessing kind = Preprocessing.forDataset(request.dataset());
             long features = (long) shape[0] * shape[1] * shape[2];
             TensorSchema schema = new TensorSchema(network.stateShapes(), kind == Preprocessing.OFFICIAL_CIFAR
@@ -115,10 +128,17 @@ public final class ModelImport {
             origin.put("inputMean", meanSource);
             CheckpointMetadata meta = new CheckpointMetadata(CheckpointMetadata.SCHEMA_VERSION, request.runId(),
                     request.architecture().id(), request.dataset().id(), METHOD, preprocessor.kind().id(), shape,
-                    DataSource.NUM_CLASSES, origin, 0, 0, 0, Map.of(), true, root.getDevice().toString(),
+                    numClasses, origin, 0, 0, 0, Map.of(), true, root.getDevice().toString(),
                     Instant.now().toString(), null, null);
             return new TrainingJob.Saved(key, ModelCheckpoints.save(store, key, network, preprocessor, null, meta));
         }
+    }
+
+    /** An image folder has as many classes as folders in {@code train/}; the built-in datasets have ten. */
+    private static int classesOf(Request request) throws IOException {
+        return request.dataset() != DatasetName.IMAGEFOLDER ? DataSource.NUM_CLASSES
+                : DataSource.load(request.dataset(), Split.TRAIN, request.dataDir(), null, request.architecture())
+                        .numClasses();
     }
 
     /** A NaN or infinite weight would only surface as NaN logits much later; refuse it with its name now. */

@@ -109,7 +109,7 @@ class MessagesTest {
     @Test
     void refusesToWriteAnOversizedRecord() {
         var checkpoint = Samples.checkpoint();
-        var huge = new CheckpointPublished(1, "r", "c", "k", Samples.SHA, true, 1, "mlp", "mnist", "vanilla",
+        var huge = new CheckpointPublished(1, "r", "c", "k", Samples.SHA, true, 1, "mlp", "mnist", null, "vanilla",
                 checkpoint.attacks(), Map.of("notes", "x".repeat(Messages.MAX_RECORD_BYTES)));
         var e = assertThrows(InvalidMessageException.class, () -> Messages.toJson(huge));
         assertTrue(e.getMessage().startsWith("record is "), e.getMessage());

@@ -151,6 +151,11 @@ class RejectionTest {
                 edit(CHECKPOINT, "attacks", null, "attacks is required"),
                 edit(CHECKPOINT, "finalCheckpoint", "\"yes\"", "'finalCheckpoint' must be true or false, got string 'yes'"),
                 edit(CHECKPOINT, "metadata", "[]", "'metadata' must be an object, got an array"),
+                // the image folder's root travels with every record about its data
+                edit(CHECKPOINT, "datasetRoot", "\"imagenet\"", "datasetRoot must be given exactly when dataset is imagefolder"),
+                edit(SHARD, "datasetRoot", "\"imagenet\"", "datasetRoot must be given exactly when dataset is imagefolder"),
+                edit(SHARD, "dataset", "\"imagefolder\"", "datasetRoot must be given exactly when dataset is imagefolder"),
+                edit(SWEEP, "dataset", "\"imagefolder\"", "datasetRoot must be given exactly when dataset is imagefolder"),
                 // attack results
                 edit(ATTACK, "attack", "\"cw\"", "attack must be one of " + Messages.ATTACKS + ", got 'cw'"),
                 edit(ATTACK, "values", "{}", "values must not be empty"),

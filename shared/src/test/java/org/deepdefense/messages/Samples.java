@@ -47,7 +47,7 @@ final class Samples {
 
     static CheckpointPublished checkpoint() {
         return new CheckpointPublished(1, "run-1", "run-1-epoch-5", "run-1/epoch-5", SHA, true, 5,
-                "lenet", "mnist", "deepdefense", List.of("deepfool", "fgs"),
+                "lenet", "mnist", null, "deepdefense", List.of("deepfool", "fgs"),
                 Map.of("testAccuracy", 0.991, "preprocessing", "mean-subtracted"));
     }
 
@@ -60,7 +60,8 @@ final class Samples {
     }
 
     static AttackShard shard() {
-        return new AttackShard(1, "run-1", "run-1-final", "run-1/final", SHA, "lenet", "mnist", 5000, ATTACKS, 2, 5,
+        return new AttackShard(1, "run-1", "run-1-final", "run-1/final", SHA, "lenet", "mnist", null, 5000, ATTACKS, 2,
+                5,
                 2000, 2003, options());
     }
 
@@ -113,7 +114,7 @@ final class Samples {
 
     /** Deep Defense λ ∈ {5, 15} × c ∈ {10, 25} and FGS-adv ε ∈ {4, 8}, two seeds: 12 points. */
     static SweepRequest sweep() {
-        return new SweepRequest(1, "sw", "fashion-mnist", "mlp", "base/final", SHA, null,
+        return new SweepRequest(1, "sw", "fashion-mnist", null, "mlp", "base/final", SHA, null,
                 List.of(new MethodGrid("deepdefense", Map.of("lambda", List.of(5.0, 15.0), "c", List.of(10.0, 25.0))),
                         new MethodGrid("fgs-adv", Map.of("adversarialEpsilon", List.of(4.0, 8.0)))),
                 List.of(1L, 2L), null, null, 1000, 500);

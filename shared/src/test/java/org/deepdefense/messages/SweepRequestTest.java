@@ -44,6 +44,14 @@ class SweepRequestTest {
     }
 
     @Test
+    void anImageFolderSweepGivesEveryPointItsDatasetRoot() {
+        SweepRequest sweep = new SweepRequest(1, "folders", "imagefolder", "imagenet/small", "resnet18-cifar", null,
+                null, null, List.of(new MethodGrid("vanilla", Map.of())), List.of(1L, 2L), null, null, null, null);
+        assertEquals(List.of("imagenet/small", "imagenet/small"),
+                sweep.expand().stream().map(TrainingRequest::datasetRoot).toList());
+    }
+
+    @Test
     void theSameSweepExpandsToTheSameRequestsEveryTime() {
         SweepRequest parsed = Messages.parseSweepRequest(Messages.toJson(Samples.sweep()));
         assertEquals(Samples.sweep().expand(), parsed.expand());
@@ -53,7 +61,7 @@ class SweepRequestTest {
     void epochCountsAndTheRecipeApplyToEveryPoint() {
         Hyperparameters recipe = Messages.withValues(Hyperparameters.DEFAULTS, Map.of("learningRate", 0.01,
                 "parsevalBeta", 0.001));
-        SweepRequest sweep = new SweepRequest(1, "p", "generated", "mlp", null, null, recipe,
+        SweepRequest sweep = new SweepRequest(1, "p", "generated", null, "mlp", null, null, recipe,
                 List.of(new MethodGrid("parseval", null), new MethodGrid("vanilla", Map.of())), List.of(7L),
                 List.of(1, 3), List.of("deepfool"), null, null);
         List<TrainingRequest> points = sweep.expand();

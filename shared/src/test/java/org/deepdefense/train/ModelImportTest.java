@@ -25,6 +25,7 @@ import org.deepdefense.checkpoint.Safetensors;
 import org.deepdefense.data.Dataset;
 import org.deepdefense.data.DatasetName;
 import org.deepdefense.data.GeneratedDataset;
+import org.deepdefense.data.GeneratedImageFolders;
 import org.deepdefense.data.Preprocessor;
 import org.deepdefense.data.Split;
 import org.deepdefense.nn.Architecture;
@@ -186,6 +187,32 @@ class ModelImportTest {
             assertEquals("computed from the fashion-mnist training split (60000 images)",
                     imported.metadata().hyperparameters().get("inputMean"));
             assertEquals(CheckpointStore.sha256(file), imported.metadata().hyperparameters().get("importedSha256"));
+        }
+    }
+
+    @Test
+    void theClassCountIsTheImageFoldersOrTheOneAskedFor() throws Exception {
+        CheckpointStore store = new CheckpointStore(dir.resolve("store"));
+        Path folder = GeneratedImageFolders.write(dir.resolve("folder"), 3, 2, 1, 28, 1);
+        try (Network three = Network.create(Architecture.MLP, 1, 28, 28, 3, 4, root);
+                Network thousand = Network.create(Architecture.MLP, 1, 28, 28, 1000, 4, root)) {
+            Path threeFile = dir.resolve("three.safetensors");
+            Safetensors.write(threeFile, stateTensors(three), Map.of());
+            TrainingJob.Saved fromFolder = ModelImport.run(new ModelImport.Request(threeFile,
+                    ModelImport.Format.SAFETENSORS, Architecture.MLP, DatasetName.IMAGEFOLDER, folder, "folder"), store,
+                    root);
+            assertEquals(3, fromFolder.metadata().numClasses(), "the class folders of train/");
+
+            Path thousandFile = dir.resolve("thousand.safetensors");
+            Safetensors.write(thousandFile, stateTensors(thousand), Map.of());
+            IOException tenByDefault = assertThrows(IOException.class, () -> ModelImport.run(new ModelImport.Request(
+                    thousandFile, ModelImport.Format.SAFETENSORS, Architecture.MLP, DatasetName.GENERATED, null,
+                    "ten"), store, root));
+            assertTrue(tenByDefault.getMessage().contains("fc3.weight"), tenByDefault.getMessage());
+            TrainingJob.Saved asked = ModelImport.run(new ModelImport.Request(thousandFile,
+                    ModelImport.Format.SAFETENSORS, Architecture.MLP, DatasetName.GENERATED, null, "thousand", 1000),
+                    store, root);
+            assertEquals(1000, store.load(asked.key(), null).metadata().numClasses());
         }
     }
 

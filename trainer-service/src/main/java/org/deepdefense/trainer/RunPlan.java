@@ -2,9 +2,9 @@ package org.deepdefense.trainer;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.messages.Hyperparameters;
 import org.deepdefense.messages.TrainingRequest;
+import org.deepdefense.train.DataSource;
 import org.deepdefense.train.Method;
 import org.deepdefense.train.TrainingJob;
 
@@ -43,25 +43,19 @@ final class RunPlan {
     }
 
     /**
-     * @param dataDir the node's data directory (deepdefense.data.dir), or null; an image folder's
-     *     {@code datasetRoot} is resolved inside it
+     * @param dataDir the built-in datasets' directory (deepdefense.data.dir), or null for the usual places
+     * @param imageFolders where an image folder's {@code datasetRoot} is resolved (deepdefense.image-folders.dir),
+     *     or null
      * @throws RejectedRequestException for requests the message schema allows but the engine cannot run
      */
-    static TrainingJob.Spec spec(TrainingRequest request, Path dataDir) throws RejectedRequestException {
+    static TrainingJob.Spec spec(TrainingRequest request, Path dataDir, Path imageFolders)
+            throws RejectedRequestException {
         try {
-            if (request.datasetRoot() != null) {
-                if (dataDir == null) {
-                    throw new RejectedRequestException("dataset " + request.dataset() + " needs a data directory on"
-                            + " the trainer (deepdefense.data.dir) to find datasetRoot '" + request.datasetRoot()
-                            + "' in");
-                }
-                dataDir = CheckpointStore.resolveUnder(dataDir, request.datasetRoot());
-            }
-            return TrainingJob.Spec.of(request, dataDir);
+            return TrainingJob.Spec.of(request, DataSource.directory(dataDir, imageFolders, request.datasetRoot()));
         } catch (IOException e) {
-            throw new RejectedRequestException("data directory " + dataDir + ": " + e.getMessage(), e);
+            throw new RejectedRequestException("dataset of " + request.runId() + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
-            // The message schema and the engine agree today; this guards against the two drifting apart.
+            // A root named where this node has no data directory (or the schema and the engine drifting apart).
             throw new RejectedRequestException(e.getMessage(), e);
         }
     }

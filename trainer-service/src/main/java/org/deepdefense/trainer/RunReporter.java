@@ -152,7 +152,7 @@ final class RunReporter implements TrainingJob.Events {
         }
         publisher.checkpoint(new CheckpointPublished(Messages.SCHEMA_VERSION, request.runId(), checkpointId(key),
                 key, meta.sha256(), meta.finalCheckpoint(), meta.epoch(), request.architecture(), request.dataset(),
-                request.method(), request.attacks(), extra), stopping);
+                request.datasetRoot(), request.method(), request.attacks(), extra), stopping);
         finalPublished |= meta.finalCheckpoint();
     }
 

@@ -24,6 +24,9 @@ class RunnableCheck {
     @ConfigProperty(name = "deepdefense.data.dir")
     Optional<Path> dataDir;
 
+    @ConfigProperty(name = "deepdefense.image-folders.dir")
+    Optional<Path> imageFolders;
+
     @ConfigProperty(name = "deepdefense.trainer.max-training-images")
     long maxTrainingImages;
 
@@ -31,7 +34,7 @@ class RunnableCheck {
     long maxUnrolledImages;
 
     void check(TrainingRequest request) throws RejectedRequestException {
-        RunPlan.spec(request, dataDir.orElse(null));
+        RunPlan.spec(request, dataDir.orElse(null), imageFolders.orElse(null));
         RunPlan.checkBounds(request, new RunPlan.Limits(maxTrainingImages, maxUnrolledImages));
         String base = request.baseCheckpoint();
         if (base == null) {

@@ -44,6 +44,9 @@ class TrainingWorker {
     @ConfigProperty(name = "deepdefense.data.dir")
     Optional<Path> dataDir;
 
+    @ConfigProperty(name = "deepdefense.image-folders.dir")
+    Optional<Path> imageFolders;
+
     @ConfigProperty(name = "deepdefense.device")
     DeviceChoice configuredDevice;
 
@@ -191,7 +194,8 @@ class TrainingWorker {
             RunReporter reporter = new RunReporter(accepted.request(), device, publisher, metrics, progressInterval,
                     () -> stopping);
             try {
-                TrainingJob.Spec spec = RunPlan.spec(accepted.request(), dataDir.orElse(null));
+                TrainingJob.Spec spec = RunPlan.spec(accepted.request(), dataDir.orElse(null),
+                        imageFolders.orElse(null));
                 Optional<TrainingJob.Saved> saved = TrainingJob.run(spec, store, root, reporter,
                         new TrainingJob.ResumePoints(resumeEverySteps, resumeInterval.isZero() ? null : resumeInterval));
                 if (saved.isEmpty()) {

@@ -63,4 +63,23 @@ class TrainingFlowTest {
                 .body(containsString("deepdefense_training_queue_depth "))
                 .body(containsString("\ndeepdefense_training_running 0.0"));
     }
+
+    @Test
+    void anImageFolderRunTrainsOnItsRootInTheDataDirectoryAndItsCheckpointsNameIt() throws Exception {
+        Runs.submit("folder-1", """
+                {"schemaVersion": 1, "runId": "folder-1", "dataset": "imagefolder", "datasetRoot": "%s",
+                 "architecture": "mlp", "method": "vanilla", "seed": 7, "attacks": ["deepfool"],
+                 "hyperparameters": {"epochs": 1, "batchSize": 40, "learningRate": 0.01}}
+                """.formatted(TempStoreResource.FOLDER_ROOT));
+
+        List<TrainingProgress> progress = Runs.awaitEnd("folder-1");
+        TrainingProgress last = progress.get(progress.size() - 1);
+        assertEquals(TrainingProgress.SUCCEEDED, last.status(), () -> "last progress: " + last);
+        assertEquals(2, last.stepsPerEpoch(), "80 training images of the folder in batches of 40");
+        List<CheckpointPublished> checkpoints = Runs.checkpoints("folder-1");
+        assertEquals(List.of(TempStoreResource.FOLDER_ROOT, TempStoreResource.FOLDER_ROOT),
+                checkpoints.stream().map(CheckpointPublished::datasetRoot).toList(),
+                "the attack service finds the folder through the checkpoint");
+        assertEquals(4, new CheckpointStore(storeRoot).readMetadata("folder-1/final").numClasses());
+    }
 }

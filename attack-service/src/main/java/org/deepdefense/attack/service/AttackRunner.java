@@ -48,6 +48,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class AttackRunner {
     private final CheckpointStore store;
     private final Optional<Path> dataDir;
+    private final Optional<Path> imageFolders;
     private final EvaluationOptions options;
     private final int shardSize;
     private final MeterRegistry registry;
@@ -63,6 +64,7 @@ public class AttackRunner {
         boolean serves(AttackShard other) {
             return shard.storeKey().equals(other.storeKey()) && shard.sha256().equals(other.sha256())
                     && shard.dataset().equals(other.dataset())
+                    && Objects.equals(shard.datasetRoot(), other.datasetRoot())
                     && Objects.equals(shard.testSubset(), other.testSubset());
         }
 
@@ -75,6 +77,7 @@ public class AttackRunner {
 
     AttackRunner(@ConfigProperty(name = "deepdefense.store.root") Path storeRoot,
             @ConfigProperty(name = "deepdefense.data.dir") Optional<Path> dataDir,
+            @ConfigProperty(name = "deepdefense.image-folders.dir") Optional<Path> imageFolders,
             @ConfigProperty(name = "deepdefense.attack.batch-size", defaultValue = "100") int batchSize,
             @ConfigProperty(name = "deepdefense.attack.shard-size", defaultValue = "1000") int shardSize,
             @ConfigProperty(name = "deepdefense.attack.deepfool-iterations", defaultValue = "50") int deepFoolIterations,
@@ -96,6 +99,7 @@ public class AttackRunner {
         }
         this.store = new CheckpointStore(storeRoot);
         this.dataDir = dataDir;
+        this.imageFolders = imageFolders;
         this.options = new EvaluationOptions(batchSize, deepFoolIterations, DeepFool.DEFAULT_OVERSHOOT, linfBudgets,
                 l2Budgets, pgdSteps, apgdIterations, apgdTargets, squareQueries, seed, checkStride);
         this.shardSize = shardSize;
@@ -115,14 +119,16 @@ public class AttackRunner {
         store.load(checkpoint.storeKey(), checkpoint.sha256()); // refuse a bad checkpoint once, not in every shard
         Integer testSubset = testSubset(checkpoint);
         requireAtMost("metadata.testSubset", testSubset, maxTestImages);
-        int samples = testSet(checkpoint.dataset(), checkpoint.architecture(), testSubset).size();
+        int samples = testSet(checkpoint.dataset(), checkpoint.datasetRoot(), checkpoint.architecture(), testSubset)
+                .size();
         List<int[]> ranges = ranges(samples, shardSize);
         List<String> attacks = AttackSuite.expand(checkpoint.attacks());
         List<AttackShard> shards = new ArrayList<>();
         for (int i = 0; i < ranges.size(); i++) {
             shards.add(new AttackShard(Messages.SCHEMA_VERSION, checkpoint.runId(), checkpoint.checkpointId(),
                     checkpoint.storeKey(), checkpoint.sha256(), checkpoint.architecture(), checkpoint.dataset(),
-                    testSubset, attacks, i, ranges.size(), ranges.get(i)[0], ranges.get(i)[1], options));
+                    checkpoint.datasetRoot(), testSubset, attacks, i, ranges.size(), ranges.get(i)[0],
+                    ranges.get(i)[1], options));
         }
         return shards;
     }
@@ -190,7 +196,7 @@ public class AttackRunner {
             return model;
         }
         closeModel();
-        Dataset test = testSet(shard.dataset(), shard.architecture(), shard.testSubset());
+        Dataset test = testSet(shard.dataset(), shard.datasetRoot(), shard.architecture(), shard.testSubset());
         NDManager manager = device.newManager();
         try {
             model = new Model(shard, manager, ModelCheckpoints.load(store, shard.storeKey(), shard.sha256(), manager),
@@ -202,8 +208,10 @@ public class AttackRunner {
         }
     }
 
-    private Dataset testSet(String dataset, String architecture, Integer testSubset) throws IOException {
-        return DataSource.load(DatasetName.parse(dataset), Split.TEST, dataDir.orElse(null), testSubset,
+    private Dataset testSet(String dataset, String datasetRoot, String architecture, Integer testSubset)
+            throws IOException {
+        return DataSource.load(DatasetName.parse(dataset), Split.TEST,
+                DataSource.directory(dataDir.orElse(null), imageFolders.orElse(null), datasetRoot), testSubset,
                 Architecture.parse(architecture));
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,11 +29,16 @@ import org.deepdefense.messages.Topics;
 import org.deepdefense.metrics.RobustnessReport;
 import org.deepdefense.metrics.SampleOutcomes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 @QuarkusTest
 @QuarkusTestResource(LocalKafkaResource.class)
 @QuarkusTestResource(TrainedCheckpointResource.class)
+// The first test counts every record on its topics; the second picks its own out by key.
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AttackServiceTest {
     private static final String RUN = TrainedCheckpointResource.RUN;
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -45,6 +51,7 @@ class AttackServiceTest {
     String bootstrapServers;
 
     @Test
+    @Order(1)
     void splitsAFinalCheckpointIntoShardsDoesEachSetsPoisonAsideAndDoesNotRepeatItself() throws IOException {
         try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
             String sha256 = new CheckpointStore(storeRoot).readMetadata(TrainedCheckpointResource.KEY).sha256();
@@ -120,6 +127,61 @@ class AttackServiceTest {
                 .body(containsString("deepdefense_dead_letters_total{topic=\"deepdefense.attack.shards\"} 3.0"));
     }
 
+    @Test
+    @Order(2)
+    void attacksACheckpointTrainedOnAnImageFolderOfItsDataDirectory() throws IOException {
+        String checkpointId = TrainedCheckpointResource.FOLDER_RUN + "-final";
+        try (KafkaCompanion kafka = new KafkaCompanion(bootstrapServers)) {
+            String sha256 = new CheckpointStore(storeRoot).readMetadata(TrainedCheckpointResource.FOLDER_KEY).sha256();
+            send(kafka, Topics.CHECKPOINTS, Messages.toJson(folderCheckpoint(checkpointId,
+                    TrainedCheckpointResource.FOLDER_ROOT, sha256)));
+
+            AttackShard shard = Messages.parseAttackShard(
+                    awaitKeyed(kafka, Topics.ATTACK_SHARDS, checkpointId + "/0", 1).get(0).value());
+            assertEquals(List.of(TrainedCheckpointResource.FOLDER_ROOT, 0,
+                    TrainedCheckpointResource.FOLDER_TEST_IMAGES), List.of(shard.datasetRoot(), shard.from(),
+                    shard.to()), "the val split of the folder, one shard");
+            List<ConsumerRecord<String, byte[]>> outputs = awaitKeyed(kafka, Topics.SHARD_RESULTS, checkpointId, 2);
+            ShardResult result = Messages.parseShardResult(outputs.get(1).value());
+            RobustnessReport report = RobustnessReport.of(
+                    result.outcomes().unpack(TrainedCheckpointResource.FOLDER_TEST_IMAGES),
+                    shard.options().evaluatorOptions(shard.attacks()), "mlp", "imagefolder", "vanilla", "val", 0);
+            assertTrue(report.cleanAccuracy() > 0.6, "the folder's 4 classes are learnt: " + report.cleanAccuracy());
+            assertTrue(report.rho2() > 0 && Double.isFinite(report.rho2()), "rho2 " + report.rho2());
+
+            // A root that is not in the data directory is a definite failure: dead-lettered at once, by name.
+            send(kafka, Topics.CHECKPOINTS, Messages.toJson(folderCheckpoint(TrainedCheckpointResource.FOLDER_RUN
+                    + "-elsewhere", "folders/missing", sha256)));
+            List<String> reasons = awaitKeyed(kafka, Topics.deadLetter(Topics.CHECKPOINTS), RUN, 4).stream()
+                    .map(r -> Messages.parseDeadLetter(r.value()).reason()).toList();
+            assertTrue(reasons.get(3).contains("folders/missing"), reasons.get(3));
+        }
+    }
+
+    /** The first {@code count} records of {@code topic} under {@code key}, from the topic's start. */
+    private static List<ConsumerRecord<String, byte[]>> awaitKeyed(KafkaCompanion kafka, String topic, String key,
+            int count) {
+        ConsumerTask<String, byte[]> task = kafka.consume(String.class, byte[].class).fromTopics(topic);
+        try {
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (true) {
+                List<ConsumerRecord<String, byte[]>> keyed = task.getRecords().stream()
+                        .filter(r -> key.equals(r.key())).toList();
+                if (keyed.size() >= count) {
+                    return keyed.subList(0, count);
+                }
+                assertTrue(System.nanoTime() < deadline, () -> "only " + keyed.size() + " of " + count + " records"
+                        + " keyed " + key + " on " + topic + " within " + TIMEOUT);
+                Thread.sleep(200);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            task.stop();
+        }
+    }
+
     private static List<String> deadLetters(KafkaCompanion kafka, String topic, int count) {
         return kafka.consume(String.class, byte[].class).fromTopics(Topics.deadLetter(topic), count)
                 .awaitCompletion(TIMEOUT).getRecords().stream()
@@ -131,8 +193,14 @@ class AttackServiceTest {
                 .awaitCompletion();
     }
 
+    private static CheckpointPublished folderCheckpoint(String checkpointId, String datasetRoot, String sha256) {
+        return new CheckpointPublished(1, TrainedCheckpointResource.FOLDER_RUN, checkpointId,
+                TrainedCheckpointResource.FOLDER_KEY, sha256, true, 3, "mlp", "imagefolder", datasetRoot, "vanilla",
+                List.of("standard"), Map.of());
+    }
+
     private static CheckpointPublished checkpoint(String checkpointId, String sha256) {
         return new CheckpointPublished(1, RUN, checkpointId, TrainedCheckpointResource.KEY, sha256, true, 1, "mlp",
-                "generated", "vanilla", List.of("standard"), Map.of("testSubset", 100));
+                "generated", null, "vanilla", List.of("standard"), Map.of("testSubset", 100));
     }
 }
