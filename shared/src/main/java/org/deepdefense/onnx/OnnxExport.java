@@ -21,6 +21,7 @@ import org.deepdefense.nn.MaxPool2d;
 import org.deepdefense.nn.Network;
 import org.deepdefense.nn.Parameter;
 import org.deepdefense.nn.Relu;
+import org.deepdefense.nn.Residual;
 import org.deepdefense.nn.StridedMaxPool2d;
 
 /**
@@ -74,9 +75,8 @@ public final class OnnxExport {
         nodes.add(node("Sub", "subtract_input_mean", List.of(INPUT, MEAN), value));
         List<Layer> layers = network.layers();
         for (int i = 0; i < layers.size(); i++) {
-            Layer layer = layers.get(i);
             String output = i == layers.size() - 1 ? OUTPUT : "x" + (i + 1);
-            nodes.add(layerNode(layer, "layer" + (i + 1), value, output));
+            emit(layers.get(i), "layer" + (i + 1), value, output, nodes);
             value = output;
         }
         nodes.forEach(n -> graph.message(1, n));
@@ -96,6 +96,28 @@ public final class OnnxExport {
                 .message(7, graph);
         metadata.forEach((key, text) -> model.message(14, new ProtoWriter().string(1, key).string(2, text)));
         return model.toByteArray();
+    }
+
+    /** The nodes of one layer; a residual block is its two chains and an Add. */
+    private static void emit(Layer layer, String name, String input, String output, List<ProtoWriter> nodes) {
+        if (layer instanceof Residual block) {
+            String main = chain(block.branch(), name + "_branch", input, nodes);
+            String skip = chain(block.shortcut(), name + "_shortcut", input, nodes);
+            nodes.add(node("Add", name, List.of(main, skip), output));
+        } else {
+            nodes.add(layerNode(layer, name, input, output));
+        }
+    }
+
+    /** Layers one after the other; returns the last value's name ({@code input} itself for the identity). */
+    private static String chain(List<Layer> layers, String prefix, String input, List<ProtoWriter> nodes) {
+        String value = input;
+        for (int i = 0; i < layers.size(); i++) {
+            String output = prefix + (i + 1);
+            emit(layers.get(i), output, value, output, nodes);
+            value = output;
+        }
+        return value;
     }
 
     private static ProtoWriter layerNode(Layer layer, String name, String input, String output) {

@@ -15,7 +15,9 @@ import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.stream.Collectors;
 import org.deepdefense.data.Dataset;
 import org.deepdefense.data.DatasetName;
 import org.deepdefense.data.ContrastWhitening;
@@ -34,8 +36,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * ONNX Runtime, an independent implementation, runs the exported model on raw pixels and must give the engine's
  * logits (engine: mean-subtracted inputs through {@link Network#logits}). Fashion-MNIST test images for the
- * 28×28 networks, generated 3×32×32 images for the CIFAR ones; freshly seeded weights, as training would not
- * change what is checked, and BatchNorm given non-trivial statistics and affine parameters.
+ * one-channel networks, generated colour images at each colour network's input size for the others (32×32 CIFAR
+ * networks, 224×224 ResNet-18 and AlexNet, fewer images); freshly seeded weights, as training would not
+ * change what is checked, and every BatchNorm given non-trivial statistics and affine parameters.
  */
 class OnnxExportTest {
     private static final double TOLERANCE = 1e-4;
@@ -55,21 +58,24 @@ class OnnxExportTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Architecture.class, names = {"LINEAR", "MLP", "MLP_BN", "LENET", "CONVNET", "NIN"})
+    @EnumSource(Architecture.class)
     void onnxRuntimeGivesTheEnginesLogitsOnRawPixels(Architecture architecture) throws Exception {
-        boolean cifar = architecture == Architecture.CONVNET || architecture == Architecture.NIN;
-        DatasetName dataset = cifar ? DatasetName.GENERATED : DatasetName.FASHION_MNIST;
-        Dataset train = DataSource.load(dataset, Split.TRAIN, null, cifar ? 200 : null, architecture);
-        Dataset test = DataSource.load(dataset, Split.TEST, null, cifar ? 8 : 64, architecture);
+        boolean colour = architecture.usualInputShape()[0] == 3;
+        boolean large = architecture.usualInputShape()[1] > 32;
+        DatasetName dataset = colour ? DatasetName.GENERATED : DatasetName.FASHION_MNIST;
+        Dataset train = DataSource.load(dataset, Split.TRAIN, null, colour ? (large ? 16 : 200) : null,
+                architecture);
+        Dataset test = DataSource.load(dataset, Split.TEST, null, colour ? (large ? 2 : 8) : 64, architecture);
         Preprocessor preprocessor = Preprocessor.meanSubtraction(train);
         int n = test.size();
         Shape batch = new Shape(n, test.channels(), test.height(), test.width());
         try (NDManager scope = root.newSubManager();
                 Network network = Network.create(architecture, test.channels(), test.height(), test.width(), 10, 5,
                         scope)) {
-            if (architecture == Architecture.MLP_BN) {
-                giveBatchNormRealStatistics(network, scope.create(preprocessor.apply(train, 0, 500),
-                        new Shape(500, 1, 28, 28)));
+            if (network.stateDict().keySet().stream().anyMatch(name -> name.endsWith(".running_var"))) {
+                int m = Math.min(train.size(), 500);
+                giveBatchNormRealStatistics(network, scope.create(preprocessor.apply(train, 0, m),
+                        new Shape(m, train.channels(), train.height(), train.width())));
             }
             float[] expected = network.logits(scope.create(preprocessor.apply(test, 0, n), batch)).toFloatArray();
             byte[] model = OnnxExport.toBytes(network, preprocessor, Map.of("dataset", dataset.id()));
@@ -154,13 +160,18 @@ class OnnxExportTest {
 
     /** Running statistics from TRAIN passes over real images, then γ and β away from their 1 and 0. */
     private static void giveBatchNormRealStatistics(Network network, NDArray x) {
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < 3; i++) {
             network.forward(x, Mode.TRAIN);
         }
         SplittableRandom random = new SplittableRandom(3);
         Map<String, float[]> state = network.stateDict();
+        // A BatchNorm's γ and β are the weight and bias beside a running_var (bn1.*, layer2.0.downsample.1.*).
+        Set<String> batchNorms = state.keySet().stream().filter(name -> name.endsWith(".running_var"))
+                .map(name -> name.substring(0, name.length() - "running_var".length()))
+                .collect(Collectors.toSet());
         state.forEach((name, values) -> {
-            if (name.startsWith("bn") && (name.endsWith(".weight") || name.endsWith(".bias"))) {
+            String prefix = name.substring(0, name.lastIndexOf('.') + 1);
+            if (batchNorms.contains(prefix) && (name.endsWith(".weight") || name.endsWith(".bias"))) {
                 for (int i = 0; i < values.length; i++) {
                     values[i] = (float) (name.endsWith(".weight") ? 0.5 + random.nextDouble() : random.nextDouble() - 0.5);
                 }
