@@ -21,18 +21,20 @@ public enum Architecture {
     LENET("lenet"),
     /** The official CIFAR-10 ConvNet. */
     CONVNET("convnet"),
-    /** Network in Network for CIFAR-10 (never released by the paper's authors). */
+    /**
+     * Network in Network for CIFAR-10 (never released by the paper's authors), with the standard NIN's dropout 0.5
+     * after its first two pooling stages.
+     */
     NIN("nin"),
     /** ResNet-18 for 32×32 images: a 3×3 stem without pooling, then torchvision's four stages and head. */
     RESNET18_CIFAR("resnet18-cifar"),
     /** torchvision's resnet18 (7×7/2 stem, 3×3/2 max pooling), for 224×224 images. */
     RESNET18("resnet18"),
-    /**
-     * torchvision's alexnet for 224×224 images, without its two dropout layers: the engine has no stochastic layer
-     * (DeepFool and the inverse network need one deterministic map), so training here runs without dropout. The
-     * parameters, and so the state_dict, are torchvision's.
-     */
+    /** torchvision's alexnet for 224×224 images, dropout 0.5 before its first two linear layers included. */
     ALEXNET("alexnet");
+
+    /** Dropout of the standard NIN and of torchvision's AlexNet; active in TRAIN mode only ({@link Dropout}). */
+    static final double STANDARD_DROPOUT = 0.5;
 
     private final String id;
 
@@ -122,6 +124,7 @@ public enum Architecture {
                 l.add(new Conv2d("cccp2", 160, 96, 1, 0, manager, random));
                 l.add(new Relu());
                 l.add(new MaxPool2d(2));
+                l.add(new Dropout(STANDARD_DROPOUT));
                 l.add(new Conv2d("conv2", 96, 192, 5, 2, manager, random));
                 l.add(new Relu());
                 l.add(new Conv2d("cccp3", 192, 192, 1, 0, manager, random));
@@ -129,6 +132,7 @@ public enum Architecture {
                 l.add(new Conv2d("cccp4", 192, 192, 1, 0, manager, random));
                 l.add(new Relu());
                 l.add(new AvgPool2d(2));
+                l.add(new Dropout(STANDARD_DROPOUT));
                 l.add(new Conv2d("conv3", 192, 192, 3, 1, manager, random));
                 l.add(new Relu());
                 l.add(new Conv2d("cccp5", 192, 192, 1, 0, manager, random));
@@ -157,8 +161,10 @@ public enum Architecture {
                 l.add(new Relu());
                 l.add(new StridedMaxPool2d(3, 2, 0));
                 l.add(new Flatten());
+                l.add(new Dropout(STANDARD_DROPOUT));
                 l.add(new Linear("classifier.1", 256 * 6 * 6, 4096, manager, random));
                 l.add(new Relu());
+                l.add(new Dropout(STANDARD_DROPOUT));
                 l.add(new Linear("classifier.4", 4096, 4096, manager, random));
                 l.add(new Relu());
                 l.add(new Linear("classifier.6", 4096, classes, manager, random));

@@ -13,6 +13,7 @@ import org.deepdefense.data.Preprocessor;
 import org.deepdefense.nn.AvgPool2d;
 import org.deepdefense.nn.BatchNorm;
 import org.deepdefense.nn.Conv2d;
+import org.deepdefense.nn.Dropout;
 import org.deepdefense.nn.Flatten;
 import org.deepdefense.nn.GlobalAvgPool2d;
 import org.deepdefense.nn.Layer;
@@ -153,6 +154,9 @@ public final class OnnxExport {
         }
         if (layer instanceof AvgPool2d pool) {
             return pooling("AveragePool", name, input, output, pool.kernel(), pool.kernel());
+        }
+        if (layer instanceof Dropout) {
+            return node("Identity", name, List.of(input), output); // the graph is the EVAL-mode forward pass
         }
         if (layer instanceof Relu) {
             return node("Relu", name, List.of(input), output);

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import java.util.SplittableRandom;
 import org.deepdefense.data.Dataset;
 import org.deepdefense.data.EpochOrder;
 import org.deepdefense.data.Preprocessor;
@@ -16,7 +17,8 @@ import org.deepdefense.nn.Network;
 /**
  * Runs training epochs of a {@link Network} on a dataset. Every step opens its own NDManager, so all temporaries
  * of the step, the unrolled DeepFool graph included, are freed when it ends (DESIGN §7). The epoch order comes from
- * the seed and the epoch number alone, so a run can resume at any (epoch, step).
+ * the seed and the epoch number alone, and every step seeds the engine's generator (dropout masks) from the seed and
+ * its position, so a run can resume at any (epoch, step).
  */
 public final class Trainer implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Trainer.class);
@@ -113,7 +115,7 @@ public final class Trainer implements AutoCloseable {
                 int from = step * config.batchSize();
                 int to = Math.min(train.size(), from + config.batchSize());
                 int[] batch = java.util.Arrays.copyOfRange(order, from, to);
-                StepResult result = step(train, batch, config.learningRate(epoch));
+                StepResult result = step(train, batch, config.learningRate(epoch), done);
                 skippedInARow = result.update.applied() ? 0 : skippedInARow + 1;
                 if (skippedInARow > 0) {
                     LOG.warn("epoch {} step {}: non-finite loss or gradient (loss {}), update skipped",
@@ -154,7 +156,10 @@ public final class Trainer implements AutoCloseable {
     /** @param fired the stabilisers of the objective and of the update */
     private record StepResult(double loss, int correct, double meanRatio, Sgd.Update update, Stabilisers fired) {}
 
-    private StepResult step(Dataset train, int[] batch, double learningRate) {
+    /** @param index the step's position in the whole run: with the seed, it fixes the step's dropout masks */
+    private StepResult step(Dataset train, int[] batch, double learningRate, long index) {
+        Engine.getInstance().setRandomSeed(new SplittableRandom(config.seed() ^ index * 0x9E3779B97F4A7C15L)
+                .nextInt());
         try (NDManager step = network.manager().getParentManager().newSubManager()) {
             Shape shape = new Shape(batch.length).addAll(network.inputShape());
             NDArray x = step.create(preprocessor.apply(train, batch), shape);

@@ -15,20 +15,37 @@ import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.checkpoint.NamedTensor;
 import org.deepdefense.data.DatasetName;
 import org.deepdefense.nn.Architecture;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class TrainingJobResumeTest {
     /** 300 generated images in batches of 100: 3 steps per epoch, 2 epochs. */
     private static final TrainingJob.Spec SPEC = new TrainingJob.Spec("run", DatasetName.GENERATED, null,
             Architecture.MLP, TrainingConfig.defaults(Method.VANILLA).withEpochs(2), null, null, 300);
 
-    @Test
-    void aStoppedRunResumesWhereItStoppedAndMatchesAnUninterruptedOne(@TempDir Path dir) throws Exception {
+    /**
+     * The MLP, and NIN, whose dropout masks come from the engine's generator: a resumed run must draw the masks the
+     * uninterrupted one drew (60 generated images in batches of 20 for it, 3 steps per epoch too).
+     */
+    static Stream<Arguments> resumable() {
+        return Stream.of(Arguments.of(SPEC, "fc1.weight"), Arguments.of(new TrainingJob.Spec("run",
+                DatasetName.GENERATED, null, Architecture.NIN,
+                TrainingConfig.defaults(Method.VANILLA).withEpochs(2).withBatchSize(20), null, null, 60),
+                "conv1.weight"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("resumable")
+    void aStoppedRunResumesWhereItStoppedAndMatchesAnUninterruptedOne(TrainingJob.Spec spec, String weight,
+            @TempDir Path dir) throws Exception {
         CheckpointStore interruptedStore = new CheckpointStore(dir.resolve("a"));
         CheckpointStore straightStore = new CheckpointStore(dir.resolve("b"));
         try (NDManager root = NDManager.newBaseManager("PyTorch")) {
-            Optional<TrainingJob.Saved> stopped = TrainingJob.run(SPEC, interruptedStore, root, new TrainingJob.Events() {
+            Optional<TrainingJob.Saved> stopped = TrainingJob.run(spec, interruptedStore, root, new TrainingJob.Events() {
                 @Override
                 public boolean step(Trainer.StepReport report) {
                     return report.epoch() == 0; // stop after the first step of the second epoch
@@ -39,7 +56,7 @@ class TrainingJobResumeTest {
             assertEquals(Optional.of("run/epoch-0001-step-000001"), interruptedStore.latest("run"));
 
             Trainer.Position[] resumedFrom = new Trainer.Position[1];
-            TrainingJob.Saved resumed = TrainingJob.run(SPEC, interruptedStore, root, new TrainingJob.Events() {
+            TrainingJob.Saved resumed = TrainingJob.run(spec, interruptedStore, root, new TrainingJob.Events() {
                 @Override
                 public void started(String device, int stepsPerEpoch, Trainer.Position from) {
                     resumedFrom[0] = from;
@@ -50,12 +67,12 @@ class TrainingJobResumeTest {
             assertEquals("run/epoch-0001", interruptedStore.readMetadata("run/epoch-0002").parentCheckpoint());
             assertEquals(List.of("run/epoch-0001", "run/epoch-0002", "run/final"), interruptedStore.keys("run"));
 
-            TrainingJob.Saved straight = TrainingJob.run(SPEC, straightStore, root, new TrainingJob.Events() {})
+            TrainingJob.Saved straight = TrainingJob.run(spec, straightStore, root, new TrainingJob.Events() {})
                     .orElseThrow();
-            assertSameModel(interruptedStore, resumed, straightStore, straight);
+            assertSameModel(interruptedStore, resumed, straightStore, straight, weight);
 
             // Asking again for a finished run trains nothing.
-            assertEquals(resumed.metadata().sha256(), TrainingJob.run(SPEC, interruptedStore, root,
+            assertEquals(resumed.metadata().sha256(), TrainingJob.run(spec, interruptedStore, root,
                     new TrainingJob.Events() {}).orElseThrow().metadata().sha256());
         }
     }
@@ -141,15 +158,15 @@ class TrainingJobResumeTest {
 
             TrainingJob.Saved straight = TrainingJob.run(SPEC, straightStore, root, new TrainingJob.Events() {})
                     .orElseThrow();
-            assertSameModel(crashedStore, resumed, straightStore, straight);
+            assertSameModel(crashedStore, resumed, straightStore, straight, "fc1.weight");
         }
     }
 
     /** PyTorch on the CPU is not bitwise deterministic across runs: equal within a tolerance. */
     private static void assertSameModel(CheckpointStore storeA, TrainingJob.Saved a, CheckpointStore storeB,
-            TrainingJob.Saved b) throws Exception {
-        NamedTensor wa = storeA.load(a.key(), null).tensor("fc1.weight");
-        NamedTensor wb = storeB.load(b.key(), null).tensor("fc1.weight");
+            TrainingJob.Saved b, String weight) throws Exception {
+        NamedTensor wa = storeA.load(a.key(), null).tensor(weight);
+        NamedTensor wb = storeB.load(b.key(), null).tensor(weight);
         double maxDifference = 0;
         for (int i = 0; i < wa.data().length; i++) {
             maxDifference = Math.max(maxDifference, Math.abs(wa.data()[i] - wb.data()[i]));
