@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.deepdefense.messages.DeadLetter;
 import org.deepdefense.messages.Message;
@@ -103,7 +102,8 @@ class TrustIT {
         }
         for (var entry : sent.entrySet()) {
             Hostile h = entry.getKey();
-            DeadLetter letter = awaitLetter(bootstrap, h.topic(), entry.getValue(), h.refuser());
+            DeadLetter letter = Kafka.awaitLetter(pipeline.clientProperties(), h.topic(), entry.getValue(), h.refuser(),
+                    TIMEOUT);
             assertTrue(letter.reason().contains(h.reason()), h.topic() + ": " + letter.reason());
             System.out.printf("trust: %s[%d]@%d refused by %s: %s%n", h.topic(), entry.getValue().partition(),
                     entry.getValue().offset(), h.refuser().module(), letter.reason());
@@ -142,16 +142,5 @@ class TrustIT {
         correct[0] = !correct[0];
         return PackedOutcomes.of(new SampleOutcomes(o.size(), correct, o.saturated(), o.zeroGradient(),
                 o.inputNorms(), o.minimumNorm(), o.fixedBudget(), o.doubled(), o.seconds()));
-    }
-
-    /** The dead letter that {@code refuser} wrote for the record at {@code at} of {@code topic}. */
-    private static DeadLetter awaitLetter(String bootstrap, String topic, Kafka.Position at, Service refuser) {
-        return TopicReader.await(bootstrap, List.of(Topics.deadLetter(topic)), TIMEOUT, r -> {
-            DeadLetter letter = Messages.parseDeadLetter(r.value());
-            var writer = r.headers().lastHeader(DeadLetter.WRITER_HEADER);
-            return letter.partition() == at.partition() && letter.offset() == at.offset() && writer != null
-                    && refuser.module().equals(new String(writer.value(), StandardCharsets.UTF_8))
-                    ? Optional.of(letter) : Optional.empty();
-        });
     }
 }
