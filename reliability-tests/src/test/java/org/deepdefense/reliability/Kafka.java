@@ -1,6 +1,7 @@
 package org.deepdefense.reliability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,7 +24,10 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.deepdefense.messages.DeadLetter;
+import org.deepdefense.messages.Message;
 import org.deepdefense.messages.Messages;
+import org.deepdefense.messages.ShardPlan;
+import org.deepdefense.messages.ShardResult;
 import org.deepdefense.messages.Topics;
 import org.deepdefense.pipeline.LocalPipeline.Service;
 import org.deepdefense.pipeline.TopicReader;
@@ -85,6 +89,27 @@ final class Kafka {
             }
         }
         return all;
+    }
+
+    /** A checkpoint's shard plan and its shard results, in their partition's order. */
+    record ShardOutputs(ShardPlan plan, List<ShardResult> results) {}
+
+    /** The plan and the results of {@code checkpointId} on the shard-results topic now: a plan and one per shard. */
+    static ShardOutputs shardOutputs(Map<String, Object> client, String checkpointId) {
+        ShardPlan plan = null;
+        List<ShardResult> results = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : TopicReader.readAll(client, List.of(Topics.SHARD_RESULTS))) {
+            if (checkpointId.equals(r.key())) {
+                Message output = Messages.parseShardOutput(r.value());
+                if (output instanceof ShardPlan p) {
+                    plan = p;
+                } else {
+                    results.add((ShardResult) output);
+                }
+            }
+        }
+        assertTrue(plan != null && plan.shards() == results.size(), "a plan and one result per shard: " + plan);
+        return new ShardOutputs(plan, results);
     }
 
     /** The dead letter that {@code writer} wrote for the record at {@code at} of {@code topic}. */

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.deepdefense.kafka.BrokerSecurity;
@@ -69,19 +68,8 @@ class KafkaSecurityIT {
             assertTrue(TopicReader.readAll(client, List.of(Topics.CHECKPOINTS)).stream()
                     .filter(r -> runId.equals(r.key()))
                     .anyMatch(r -> Messages.parseCheckpointPublished(r.value()).finalCheckpoint()), "no final checkpoint");
-            ShardPlan plan = null;
-            List<ShardResult> results = new ArrayList<>();
-            for (ConsumerRecord<String, byte[]> r : TopicReader.readAll(admin, List.of(Topics.SHARD_RESULTS))) {
-                if (checkpointId.equals(r.key())) {
-                    Message output = Messages.parseShardOutput(r.value());
-                    if (output instanceof ShardPlan p) {
-                        plan = p;
-                    } else {
-                        results.add((ShardResult) output);
-                    }
-                }
-            }
-            assertTrue(plan != null && plan.shards() == results.size(), "a plan and one result per shard: " + plan);
+            Kafka.ShardOutputs outputs = Kafka.shardOutputs(admin, checkpointId);
+            ShardPlan plan = outputs.plan();
             long attackResults = TopicReader.readAll(client, List.of(Topics.ATTACK_RESULTS)).stream()
                     .filter(r -> runId.equals(r.key())).count();
             assertTrue(attackResults > 0, "no attack results for " + runId);
@@ -113,7 +101,7 @@ class KafkaSecurityIT {
             // A plan and a result that fit each other, for a checkpoint the evaluator has not seen, written with the
             // trainer's credentials: the broker refuses both, the topic holds neither and the evaluator knows nothing.
             String forgedId = "forged" + SUFFIX + "-final";
-            ShardResult real = results.get(0);
+            ShardResult real = outputs.results().get(0);
             int samples = real.to() - real.from();
             ShardPlan forgedPlan = new ShardPlan(1, runId, forgedId, plan.attacks(), List.of(0, samples),
                     plan.options(), plan.timestamp());

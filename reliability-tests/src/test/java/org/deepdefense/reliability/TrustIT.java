@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.deepdefense.messages.DeadLetter;
 import org.deepdefense.messages.Message;
 import org.deepdefense.messages.Messages;
@@ -50,20 +48,9 @@ class TrustIT {
         String forgedEarly = "trust-next" + SUFFIX;
         Kafka.send(bootstrap, Topics.TRAINING_REQUESTS, runId, Kafka.request(runId, 100, 50, 1, 100));
         RobustnessReportMessage report = TopicReader.awaitReport(bootstrap, runId, TIMEOUT);
-        ShardPlan plan = null;
-        List<ShardResult> results = new ArrayList<>(); // of the plan's shards, in their partition's order
-        for (ConsumerRecord<String, byte[]> r : TopicReader.readAll(bootstrap, List.of(Topics.SHARD_RESULTS))) {
-            if (checkpointId.equals(r.key())) {
-                Message output = Messages.parseShardOutput(r.value());
-                if (output instanceof ShardPlan p) {
-                    plan = p;
-                } else {
-                    results.add((ShardResult) output);
-                }
-            }
-        }
-        assertTrue(plan != null && plan.shards() == results.size(), "a plan and one result per shard: " + plan);
-        ShardResult real = results.get(0);
+        Kafka.ShardOutputs outputs = Kafka.shardOutputs(pipeline.clientProperties(), checkpointId);
+        ShardPlan plan = outputs.plan();
+        ShardResult real = outputs.results().get(0);
         String checkpoint = new String(TopicReader.readAll(bootstrap, List.of(Topics.CHECKPOINTS)).stream()
                 .filter(r -> runId.equals(r.key()))
                 .filter(r -> Messages.parseCheckpointPublished(r.value()).finalCheckpoint()).findFirst()
