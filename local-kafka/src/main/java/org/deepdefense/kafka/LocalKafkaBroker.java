@@ -13,8 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.List;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
@@ -123,17 +123,18 @@ public final class LocalKafkaBroker implements AutoCloseable {
      * secured broker, the TLS and SASL ones.
      */
     public Map<String, Object> clientProperties() {
-        Map<String, Object> properties = new HashMap<>();
-        properties.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        security().ifPresent(s -> properties.putAll(s.superUserProperties()));
-        return properties;
+        return withBootstrap(security().map(BrokerSecurity::superUserProperties).orElse(Map.of()));
     }
 
     /** Like {@link #clientProperties()}, as {@code access}'s user on a secured broker (the same in plain text). */
     public Map<String, Object> clientProperties(ServiceAccess access) {
-        Map<String, Object> properties = new HashMap<>();
+        return withBootstrap(security().map(s -> s.clientProperties(access)).orElse(Map.of()));
+    }
+
+    /** {@code security} and {@code bootstrap.servers}, in a map the caller may change. */
+    private Map<String, Object> withBootstrap(Map<String, Object> security) {
+        Map<String, Object> properties = new HashMap<>(security);
         properties.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        security().ifPresent(s -> properties.putAll(s.clientProperties(access)));
         return properties;
     }
 
