@@ -13,17 +13,21 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.deepdefense.messages.Topics;
 
@@ -31,9 +35,18 @@ import org.deepdefense.messages.Topics;
  * A real single-node Kafka broker (KRaft, broker and controller in one process) running in a child JVM
  * on this JVM's classpath, for tests and local runs without Docker. Everything it writes stays in the
  * work directory: {@code server.properties}, the log segments under {@code data/} and the broker's
- * output in {@code broker.log}.
+ * output in {@code broker.log}. It listens either in plain text, without authentication (tests and local runs), or
+ * with TLS, SASL and ACLs ({@link BrokerSecurity}, {@link ServiceAccess}) as a production broker would.
  */
 public final class LocalKafkaBroker implements AutoCloseable {
+
+    /** How clients reach the broker. */
+    public enum Protocol {
+        /** No encryption, no authentication, no authorization. */
+        PLAINTEXT,
+        /** TLS, SCRAM-SHA-512 users, and the ACLs of {@link ServiceAccess}. */
+        SASL_SSL
+    }
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
@@ -44,14 +57,16 @@ public final class LocalKafkaBroker implements AutoCloseable {
     private final Path config;
     private final Path log;
     private final int port;
+    private final BrokerSecurity security; // null in plain text
     private Process process; // the last one started, kept after it stops for pid()
     private Thread shutdownHook; // null while stopped
 
-    private LocalKafkaBroker(Path workDir, int port) {
+    private LocalKafkaBroker(Path workDir, int port, BrokerSecurity security) {
         this.workDir = workDir;
         this.config = workDir.resolve("server.properties");
         this.log = workDir.resolve("broker.log");
         this.port = port;
+        this.security = security;
     }
 
     /**
@@ -60,16 +75,29 @@ public final class LocalKafkaBroker implements AutoCloseable {
      * random; if another process takes one before the broker binds it, the attempt is retried on new ports.
      */
     public static LocalKafkaBroker start(Path workDir) {
+        return start(workDir, Protocol.PLAINTEXT);
+    }
+
+    /**
+     * Like {@link #start(Path)}, listening with {@code protocol}. For {@link Protocol#SASL_SSL} the stores and
+     * passwords are made first ({@link BrokerSecurity}, in {@code tls/}) and the {@link ServiceAccess} ACLs are in
+     * force when this returns.
+     */
+    public static LocalKafkaBroker start(Path workDir, Protocol protocol) {
         Path data = workDir.resolve("data");
         if (Files.isDirectory(data) && !isEmpty(data)) {
             throw new IllegalStateException(data + " already holds a broker's data; give an empty directory");
         }
+        BrokerSecurity security = protocol == Protocol.SASL_SSL ? BrokerSecurity.generate(workDir.resolve("tls")) : null;
         for (int attempt = 1; ; attempt++) {
             int[] ports = freePorts();
-            var broker = new LocalKafkaBroker(workDir, ports[0]);
+            var broker = new LocalKafkaBroker(workDir, ports[0], security);
             try {
                 broker.format(ports[1]);
                 broker.launch();
+                if (security != null) {
+                    broker.createAcls();
+                }
                 return broker;
             } catch (PortTakenException e) {
                 deleteRecursively(data); // the controller's address is recorded in the formatted log
@@ -80,9 +108,34 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
-    /** {@code host:port} of the PLAINTEXT listener, for {@code bootstrap.servers}. */
+    /** {@code host:port} of the client listener, for {@code bootstrap.servers}. */
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** The TLS and SASL set-up of a {@link Protocol#SASL_SSL} broker; empty in plain text. */
+    public Optional<BrokerSecurity> security() {
+        return Optional.ofNullable(security);
+    }
+
+    /**
+     * The properties a client needs to reach this broker as its super user: {@code bootstrap.servers} and, on a
+     * secured broker, the TLS and SASL ones.
+     */
+    public Map<String, Object> clientProperties() {
+        return withBootstrap(security().map(BrokerSecurity::superUserProperties).orElse(Map.of()));
+    }
+
+    /** Like {@link #clientProperties()}, as {@code access}'s user on a secured broker (the same in plain text). */
+    public Map<String, Object> clientProperties(ServiceAccess access) {
+        return withBootstrap(security().map(s -> s.clientProperties(access)).orElse(Map.of()));
+    }
+
+    /** {@code security} and {@code bootstrap.servers}, in a map the caller may change. */
+    private Map<String, Object> withBootstrap(Map<String, Object> security) {
+        Map<String, Object> properties = new HashMap<>(security);
+        properties.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return properties;
     }
 
     /**
@@ -180,8 +233,12 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
         long logStart = logSize();
         // The cluster id is what `StorageTool random-uuid` would print; generating it here saves a JVM start.
-        Process format = spawn("kafka.tools.StorageTool", "format", "--standalone",
-                "-t", Uuid.randomUuid().toString(), "-c", config.toString());
+        List<String> arguments = new ArrayList<>(List.of("format", "--standalone",
+                "-t", Uuid.randomUuid().toString(), "-c", config.toString()));
+        if (security != null) {
+            arguments.addAll(security.formatArguments()); // SCRAM credentials live in the cluster's metadata
+        }
+        Process format = spawn("kafka.tools.StorageTool", arguments.toArray(String[]::new));
         try {
             if (!format.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS) || format.exitValue() != 0) {
                 format.destroyForcibly();
@@ -195,16 +252,17 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
 
     private String serverProperties(int controllerPort) {
+        String listener = security == null ? "PLAINTEXT" : "SASL_SSL";
         return """
                 # Written by LocalKafkaBroker: one node that is both broker and controller (KRaft).
                 process.roles=broker,controller
                 node.id=1
                 controller.quorum.bootstrap.servers=127.0.0.1:%1$d
                 controller.listener.names=CONTROLLER
-                listeners=PLAINTEXT://127.0.0.1:%2$d,CONTROLLER://127.0.0.1:%1$d
-                advertised.listeners=PLAINTEXT://127.0.0.1:%2$d
-                inter.broker.listener.name=PLAINTEXT
-                listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+                listeners=%4$s://127.0.0.1:%2$d,CONTROLLER://127.0.0.1:%1$d
+                advertised.listeners=%4$s://127.0.0.1:%2$d
+                inter.broker.listener.name=%4$s
+                %5$s
                 log.dirs=%3$s
                 # A single replica of everything.
                 num.partitions=1
@@ -219,7 +277,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 offsets.topic.num.partitions=1
                 # Consumers join at once instead of waiting 3 s for others.
                 group.initial.rebalance.delay.ms=0
-                """.formatted(controllerPort, port, workDir.resolve("data").toAbsolutePath());
+                """.formatted(controllerPort, port, workDir.resolve("data").toAbsolutePath(), listener,
+                security == null ? "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+                        : security.serverProperties());
     }
 
     /** Starts the broker process and waits until it answers; a port clash surfaces as {@link PortTakenException}. */
@@ -268,11 +328,27 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
 
     private Admin admin() {
-        return Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+        Map<String, Object> properties = clientProperties();
+        properties.putAll(Map.of(
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000,
                 AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500));
+        return Admin.create(properties);
+    }
+
+    /** Grants every {@link ServiceAccess} user its ACLs; returns once the controller has them all. */
+    private void createAcls() {
+        List<AclBinding> acls = Stream.of(ServiceAccess.values()).flatMap(a -> a.acls().stream()).toList();
+        try (Admin admin = admin()) {
+            admin.createAcls(acls).all().get(1, TimeUnit.MINUTES);
+        } catch (ExecutionException | TimeoutException e) {
+            stop();
+            throw new IllegalStateException("cannot create the ACLs", e);
+        } catch (InterruptedException e) {
+            stop();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating the ACLs", e);
+        }
     }
 
     /** A JVM on this JVM's classpath running {@code mainClass}, its output appended to broker.log. */

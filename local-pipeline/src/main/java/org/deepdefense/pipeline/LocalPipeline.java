@@ -15,8 +15,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.deepdefense.kafka.BrokerSecurity;
 import org.deepdefense.kafka.ChildProcesses;
 import org.deepdefense.kafka.LocalKafkaBroker;
+import org.deepdefense.kafka.LocalKafkaBroker.Protocol;
+import org.deepdefense.kafka.ServiceAccess;
 
 /**
  * The whole platform on one machine: a {@link LocalKafkaBroker} with the project topics and the three packaged
@@ -25,18 +29,27 @@ import org.deepdefense.kafka.LocalKafkaBroker;
  * store) and {@code <service>.log} (each service's output). {@link #close()} stops every process it started, and
  * a shutdown hook does the same if this JVM exits first. A service may run as several replicas (the attack
  * service scales out this way, its replicas sharing the shard topic's partitions); each replica can be killed and
- * restarted, to test what a crash does.
+ * restarted, to test what a crash does. On a {@link Protocol#SASL_SSL} broker each service logs in as its own
+ * {@link ServiceAccess} user through the {@code KAFKA_*} variables of docs/RELIABILITY.md.
  */
 public final class LocalPipeline implements AutoCloseable {
 
     /** The three services, each a Maven module packaged as a Quarkus fast-jar. */
     public enum Service {
-        TRAINER("trainer-service"), ATTACK("attack-service"), EVALUATOR("evaluator-service");
+        TRAINER("trainer-service", ServiceAccess.TRAINER), ATTACK("attack-service", ServiceAccess.ATTACK),
+        EVALUATOR("evaluator-service", ServiceAccess.EVALUATOR);
 
         private final String module;
+        private final ServiceAccess access;
 
-        Service(String module) {
+        Service(String module, ServiceAccess access) {
             this.module = module;
+            this.access = access;
+        }
+
+        /** The Kafka user the service logs in as on a secured broker, and what it may do there. */
+        public ServiceAccess access() {
+            return access;
         }
 
         /** The Maven module, also the name of the service's log file. */
@@ -87,12 +100,18 @@ public final class LocalPipeline implements AutoCloseable {
      */
     public static LocalPipeline start(Path runDir, Path projectRoot, int attackReplicas,
             Map<String, String> environment) {
+        return start(runDir, projectRoot, attackReplicas, environment, Protocol.PLAINTEXT);
+    }
+
+    /** Like {@link #start(Path, Path, int, Map)} on a broker that listens with {@code protocol}. */
+    public static LocalPipeline start(Path runDir, Path projectRoot, int attackReplicas,
+            Map<String, String> environment, Protocol protocol) {
         for (Service service : Service.values()) {
             if (!Files.isRegularFile(service.jar(projectRoot))) {
                 throw new IllegalStateException(service.jar(projectRoot) + " is missing; run `mvn package` first");
             }
         }
-        LocalKafkaBroker broker = LocalKafkaBroker.start(runDir.resolve("kafka"));
+        LocalKafkaBroker broker = LocalKafkaBroker.start(runDir.resolve("kafka"), protocol);
         LocalPipeline pipeline = new LocalPipeline(runDir, projectRoot, broker, environment);
         Runtime.getRuntime().addShutdownHook(pipeline.shutdownHook);
         try {
@@ -118,6 +137,26 @@ public final class LocalPipeline implements AutoCloseable {
     /** {@code host:port} of the broker, for {@code bootstrap.servers}. */
     public String bootstrapServers() {
         return broker.bootstrapServers();
+    }
+
+    /** The broker's clients' properties as its super user ({@link LocalKafkaBroker#clientProperties()}). */
+    public Map<String, Object> clientProperties() {
+        return broker.clientProperties();
+    }
+
+    /** The broker's clients' properties as {@code access}'s user. */
+    public Map<String, Object> clientProperties(ServiceAccess access) {
+        return broker.clientProperties(access);
+    }
+
+    /** The broker's TLS and SASL set-up, on a secured broker. */
+    public Optional<BrokerSecurity> security() {
+        return broker.security();
+    }
+
+    /** The broker's own output. */
+    public Path brokerLog() {
+        return runDir.resolve("kafka").resolve("broker.log");
     }
 
     /** Base URL of a service's HTTP endpoints (its first replica's), such as {@code http://127.0.0.1:41234}. */
@@ -230,6 +269,7 @@ public final class LocalPipeline implements AutoCloseable {
                 .redirectOutput(Redirect.appendTo(log(service, replica).toFile()));
         builder.environment().putAll(environment);
         builder.environment().put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers());
+        broker.security().ifPresent(security -> builder.environment().putAll(security.environment(service.access())));
         builder.environment().put("DEEPDEFENSE_STORE_ROOT", storeRoot().toAbsolutePath().toString());
         // The evaluator's bookkeeping matches the broker's committed offsets: it lives and goes with the broker.
         builder.environment().put("EVALUATOR_STATE_DIR",

@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.deepdefense.messages.DeadLetter;
 import org.deepdefense.messages.Message;
 import org.deepdefense.messages.Messages;
@@ -51,20 +48,9 @@ class TrustIT {
         String forgedEarly = "trust-next" + SUFFIX;
         Kafka.send(bootstrap, Topics.TRAINING_REQUESTS, runId, Kafka.request(runId, 100, 50, 1, 100));
         RobustnessReportMessage report = TopicReader.awaitReport(bootstrap, runId, TIMEOUT);
-        ShardPlan plan = null;
-        List<ShardResult> results = new ArrayList<>(); // of the plan's shards, in their partition's order
-        for (ConsumerRecord<String, byte[]> r : TopicReader.readAll(bootstrap, List.of(Topics.SHARD_RESULTS))) {
-            if (checkpointId.equals(r.key())) {
-                Message output = Messages.parseShardOutput(r.value());
-                if (output instanceof ShardPlan p) {
-                    plan = p;
-                } else {
-                    results.add((ShardResult) output);
-                }
-            }
-        }
-        assertTrue(plan != null && plan.shards() == results.size(), "a plan and one result per shard: " + plan);
-        ShardResult real = results.get(0);
+        Kafka.ShardOutputs outputs = Kafka.shardOutputs(pipeline.clientProperties(), checkpointId);
+        ShardPlan plan = outputs.plan();
+        ShardResult real = outputs.results().get(0);
         String checkpoint = new String(TopicReader.readAll(bootstrap, List.of(Topics.CHECKPOINTS)).stream()
                 .filter(r -> runId.equals(r.key()))
                 .filter(r -> Messages.parseCheckpointPublished(r.value()).finalCheckpoint()).findFirst()
@@ -103,7 +89,8 @@ class TrustIT {
         }
         for (var entry : sent.entrySet()) {
             Hostile h = entry.getKey();
-            DeadLetter letter = awaitLetter(bootstrap, h.topic(), entry.getValue(), h.refuser());
+            DeadLetter letter = Kafka.awaitLetter(pipeline.clientProperties(), h.topic(), entry.getValue(), h.refuser(),
+                    TIMEOUT);
             assertTrue(letter.reason().contains(h.reason()), h.topic() + ": " + letter.reason());
             System.out.printf("trust: %s[%d]@%d refused by %s: %s%n", h.topic(), entry.getValue().partition(),
                     entry.getValue().offset(), h.refuser().module(), letter.reason());
@@ -142,16 +129,5 @@ class TrustIT {
         correct[0] = !correct[0];
         return PackedOutcomes.of(new SampleOutcomes(o.size(), correct, o.saturated(), o.zeroGradient(),
                 o.inputNorms(), o.minimumNorm(), o.fixedBudget(), o.doubled(), o.seconds()));
-    }
-
-    /** The dead letter that {@code refuser} wrote for the record at {@code at} of {@code topic}. */
-    private static DeadLetter awaitLetter(String bootstrap, String topic, Kafka.Position at, Service refuser) {
-        return TopicReader.await(bootstrap, List.of(Topics.deadLetter(topic)), TIMEOUT, r -> {
-            DeadLetter letter = Messages.parseDeadLetter(r.value());
-            var writer = r.headers().lastHeader(DeadLetter.WRITER_HEADER);
-            return letter.partition() == at.partition() && letter.offset() == at.offset() && writer != null
-                    && refuser.module().equals(new String(writer.value(), StandardCharsets.UTF_8))
-                    ? Optional.of(letter) : Optional.empty();
-        });
     }
 }
