@@ -1,8 +1,12 @@
 package org.deepdefense.service;
 
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
+import org.deepdefense.checkpoint.ChecksumMismatchException;
+import org.deepdefense.data.DatasetNotFoundException;
 import org.jboss.logging.Logger;
 
 /**
@@ -21,6 +25,14 @@ public final class Retry {
                     || cause instanceof org.apache.kafka.common.errors.InterruptException
                     || cause instanceof io.smallrye.mutiny.TimeoutException
                     || cause instanceof java.util.concurrent.TimeoutException);
+
+    /**
+     * An I/O failure of the store or the data that may pass (a storage hiccup), not one of the file system's definite
+     * answers: no such file, a wrong checksum, a dataset that is not there.
+     */
+    public static final Predicate<Throwable> STORAGE = failure -> failure instanceof IOException
+            && !(failure instanceof NoSuchFileException) && !(failure instanceof ChecksumMismatchException)
+            && !(failure instanceof DatasetNotFoundException);
 
     /** A failure that outlasted its budget: the caller must not acknowledge the record, so it comes again. */
     public static final class GaveUp extends RuntimeException {

@@ -1,14 +1,17 @@
 package org.deepdefense.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.deepdefense.checkpoint.ChecksumMismatchException;
 import org.junit.jupiter.api.Test;
 
 class RetryTest {
@@ -56,5 +59,13 @@ class RetryTest {
                 failure -> failure instanceof IOException, false, () -> {
                     throw storage;
                 })));
+    }
+
+    @Test
+    void aStorageErrorIsTransientButTheFileSystemsDefiniteAnswersAreNot() {
+        assertTrue(Retry.STORAGE.test(new IOException("Input/output error")));
+        assertFalse(Retry.STORAGE.test(new NoSuchFileException("params.npz")));
+        assertFalse(Retry.STORAGE.test(new ChecksumMismatchException("run/final", "a", "b")));
+        assertFalse(Retry.STORAGE.test(new IllegalStateException("not I/O")));
     }
 }

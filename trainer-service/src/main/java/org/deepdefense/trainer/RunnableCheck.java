@@ -2,12 +2,13 @@ package org.deepdefense.trainer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import org.deepdefense.checkpoint.InvalidStoreKeyException;
 import org.deepdefense.messages.TrainingRequest;
+import org.deepdefense.service.Retry;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -27,6 +28,9 @@ class RunnableCheck {
     @ConfigProperty(name = "deepdefense.image-folders.dir")
     Optional<Path> imageFolders;
 
+    @ConfigProperty(name = "deepdefense.trainer.storage-retry-for")
+    Duration storageRetryFor;
+
     @ConfigProperty(name = "deepdefense.trainer.max-training-images")
     long maxTrainingImages;
 
@@ -41,12 +45,13 @@ class RunnableCheck {
             return;
         }
         try {
-            worker.store().readMetadata(base);
+            Retry.call("reading base checkpoint " + base, storageRetryFor, Retry.STORAGE, false,
+                    () -> worker.store().readMetadata(base));
         } catch (NoSuchFileException e) {
             throw new RejectedRequestException("unknown base checkpoint '" + base + "': it is not in the store", e);
         } catch (InvalidStoreKeyException e) {
             throw new RejectedRequestException("base checkpoint: " + e.getMessage(), e);
-        } catch (IOException e) {
+        } catch (Exception e) {
             throw new RejectedRequestException("base checkpoint '" + base + "' is unreadable: " + e.getMessage(), e);
         }
     }

@@ -23,6 +23,7 @@ import org.deepdefense.checkpoint.ChecksumMismatchException;
 import org.deepdefense.nn.DeviceChoice;
 import org.deepdefense.nn.GradMode;
 import org.deepdefense.service.DeadLetters;
+import org.deepdefense.service.Retry;
 import org.deepdefense.train.TrainingJob;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -62,6 +63,9 @@ class TrainingWorker {
     /** Resume points inside an epoch, so that a killed trainer loses at most this much work (0: off). */
     @ConfigProperty(name = "deepdefense.trainer.resume-interval")
     Duration resumeInterval;
+
+    @ConfigProperty(name = "deepdefense.trainer.storage-retry-for")
+    Duration storageRetryFor;
 
     @ConfigProperty(name = "deepdefense.trainer.resume-every-steps")
     int resumeEverySteps;
@@ -196,8 +200,11 @@ class TrainingWorker {
             try {
                 TrainingJob.Spec spec = RunPlan.spec(accepted.request(), dataDir.orElse(null),
                         imageFolders.orElse(null));
-                Optional<TrainingJob.Saved> saved = TrainingJob.run(spec, store, root, reporter,
-                        new TrainingJob.ResumePoints(resumeEverySteps, resumeInterval.isZero() ? null : resumeInterval));
+                // A storage hiccup (reading the base checkpoint, writing one) is retried: the run resumes from
+                // its latest checkpoint, as after a restart, so retrying repeats no finished step.
+                Optional<TrainingJob.Saved> saved = Retry.call("run " + runId, storageRetryFor, Retry.STORAGE, false,
+                        () -> TrainingJob.run(spec, store, root, reporter, new TrainingJob.ResumePoints(
+                                resumeEverySteps, resumeInterval.isZero() ? null : resumeInterval)));
                 if (saved.isEmpty()) {
                     LOG.infof("run %s: stopped for shutdown; it resumes from its latest checkpoint", runId);
                     return false;
@@ -217,7 +224,7 @@ class TrainingWorker {
                 fail(accepted, reporter, e);
                 deadLetters.send(accepted.topic(), accepted.partition(), accepted.offset(), accepted.key(),
                         e.getMessage(), accepted.payload());
-            } catch (IOException | RuntimeException e) {
+            } catch (Exception e) {
                 fail(accepted, reporter, e);
             } catch (OutOfMemoryError | StackOverflowError e) {
                 // The run's arrays are unreachable once it is abandoned: the worker survives to run the next one.

@@ -8,11 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.kafka.LocalKafkaResource;
 import org.deepdefense.messages.CheckpointPublished;
+import org.deepdefense.messages.Topics;
 import org.deepdefense.messages.TrainingProgress;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
@@ -72,8 +74,7 @@ class TrainingFlowTest {
                  "hyperparameters": {"epochs": 1, "batchSize": 40, "learningRate": 0.01}}
                 """.formatted(TempStoreResource.FOLDER_ROOT));
 
-        List<TrainingProgress> progress = Runs.awaitEnd("folder-1");
-        TrainingProgress last = progress.get(progress.size() - 1);
+        TrainingProgress last = last(Runs.awaitEnd("folder-1"));
         assertEquals(TrainingProgress.SUCCEEDED, last.status(), () -> "last progress: " + last);
         assertEquals(2, last.stepsPerEpoch(), "80 training images of the folder in batches of 40");
         List<CheckpointPublished> checkpoints = Runs.checkpoints("folder-1");
@@ -81,5 +82,33 @@ class TrainingFlowTest {
                 checkpoints.stream().map(CheckpointPublished::datasetRoot).toList(),
                 "the attack service finds the folder through the checkpoint");
         assertEquals(4, new CheckpointStore(storeRoot).readMetadata("folder-1/final").numClasses());
+    }
+
+    @Test
+    void aStorageHiccupReadingTheBaseCheckpointIsRetriedAndTheRunSucceeds() throws Exception {
+        Runs.submit("hiccup-base", Runs.request("hiccup-base", "\"attacks\": [\"deepfool\"]"));
+        assertEquals(TrainingProgress.SUCCEEDED, last(Runs.awaitEnd("hiccup-base")).status());
+        String sha256 = new CheckpointStore(storeRoot).readMetadata("hiccup-base/final").sha256();
+        // The weights' file is a directory for a few seconds: reading it fails with an I/O error ("Is a
+        // directory"), neither missing nor corrupt, as a flaky volume would.
+        Path params = storeRoot.resolve("hiccup-base/final").resolve(CheckpointStore.PARAMS_FILE);
+        Path aside = params.resolveSibling("params.aside");
+        Files.move(params, aside);
+        Files.createDirectory(params);
+        Runs.submit("hiccup-1", Runs.request("hiccup-1", """
+                "attacks": ["deepfool"], "baseCheckpoint": "hiccup-base/final", "baseCheckpointSha256": "%s"
+                """.formatted(sha256)));
+        Thread.sleep(4000);
+        Files.delete(params);
+        Files.move(aside, params);
+
+        TrainingProgress end = last(Runs.awaitEnd("hiccup-1"));
+        assertEquals(TrainingProgress.SUCCEEDED, end.status(), () -> "a hiccup is not the request's fault: " + end);
+        assertEquals(List.of(), TestKafka.current(Topics.deadLetter(Topics.TRAINING_REQUESTS), "hiccup-1"),
+                "nothing dead-lettered");
+    }
+
+    private static TrainingProgress last(List<TrainingProgress> progress) {
+        return progress.get(progress.size() - 1);
     }
 }

@@ -1,12 +1,8 @@
 package org.deepdefense.attack.service;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
-import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import org.deepdefense.checkpoint.ChecksumMismatchException;
-import org.deepdefense.data.DatasetNotFoundException;
 import org.deepdefense.service.Retry;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -51,12 +47,6 @@ class Retries {
 
     /** Calls a load that reads the store or the data, again after an I/O failure while the budget lasts. */
     <T> T load(String what, Callable<T> load) throws Exception {
-        return Retry.call(what, storageFor, Retries::storageError, false, load);
-    }
-
-    /** An I/O failure other than the file system's definite answers (no such file) and a wrong checksum. */
-    private static boolean storageError(Throwable failure) {
-        return failure instanceof IOException && !(failure instanceof NoSuchFileException)
-                && !(failure instanceof ChecksumMismatchException) && !(failure instanceof DatasetNotFoundException);
+        return Retry.call(what, storageFor, Retry.STORAGE, false, load);
     }
 }
