@@ -329,7 +329,7 @@ final class CompareCommand {
                 model.spec.config().learningRateSchedule().id(), fired.toMap(), report);
     }
 
-    private static List<String> append(List<String> list, String more) {
+    static List<String> append(List<String> list, String more) {
         List<String> longer = new ArrayList<>(list);
         longer.add(more);
         return longer;

@@ -37,6 +37,7 @@ import org.deepdefense.train.TrainingJob;
 final class SweepCommand {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     static final String FRONTIER = "frontier.svg";
+    private static final String SHORT_CAP = "deepfool-short";
 
     /** One evaluated point, {@code <results>/<runId>.json}. */
     record PointResult(String sweepId, String runId, String method, Map<String, Double> parameters, long seed,
@@ -98,7 +99,10 @@ final class SweepCommand {
         // --data-dir is both a trainer's data directory and its directory of image folders.
         Path given = args.path("data-dir", null);
         Path dataDir = DataSource.directory(given, given, sweep.datasetRoot());
-        RobustnessEvaluator.Options suite = RobustnessEvaluator.Options.suite("standard").withAttacks(sweep.attacks())
+        // ρ₂ at both caps, as compare reports it: the paper's 5 DeepFool iterations besides the suite's 50.
+        List<String> attacks = sweep.attacks().contains(SHORT_CAP) ? sweep.attacks()
+                : CompareCommand.append(sweep.attacks(), SHORT_CAP);
+        RobustnessEvaluator.Options suite = RobustnessEvaluator.Options.suite("standard").withAttacks(attacks)
                 .withSettings(CompareCommand.attackSettings(args));
         CheckpointStore store = new CheckpointStore(args.path("store", "checkpoints"));
         Engines.configureThreads(args.integer("threads", Runtime.getRuntime().availableProcessors()));

@@ -52,6 +52,7 @@ class SweepCommandTest {
             assertEquals("t", point.sweepId());
             assertEquals(runId, point.runId());
             assertEquals(40, point.row().report().samples());
+            assertTrue(point.row().report().rho2ShortCap() != null, "rho2 at the paper's 5-iteration cap too");
             assertTrue(point.row().evaluatedOn().contains("validation split"), point.row().evaluatedOn());
             String train = point.row().commands().get(0);
             assertTrue(train.contains("--from base/final") && train.contains("--train-subset 400"),
