@@ -32,8 +32,8 @@ final class ImportCommand {
                     new ModelImport.Request(file, format, architecture, dataset, dataDir, runId, classes), store,
                     root);
             System.err.printf("imported %s as %s (%s on %s, %d classes, input mean: %s, sha256 %s)%n", file,
-                    saved.key(), architecture.id(), dataset.id(), saved.metadata().numClasses(), saved.metadata().hyperparameters().get("inputMean"),
-                    saved.metadata().sha256());
+                    saved.key(), architecture.id(), dataset.id(), saved.metadata().numClasses(),
+                    saved.metadata().hyperparameters().get("inputMean"), saved.metadata().sha256());
             System.out.println(saved.key());
         }
     }

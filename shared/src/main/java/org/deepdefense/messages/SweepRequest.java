@@ -63,8 +63,8 @@ public record SweepRequest(
         if (points > MAX_POINTS) {
             throw Check.fail("%s, more than the limit of %d", count(methods, seeds, epochs), MAX_POINTS);
         }
-        expand(sweepId, dataset, datasetRoot, architecture, baseCheckpoint, baseCheckpointSha256, hyperparameters, methods, seeds,
-                epochs, attacks, trainSubset, testSubset);
+        expand(sweepId, dataset, datasetRoot, architecture, baseCheckpoint, baseCheckpointSha256, hyperparameters,
+                methods, seeds, epochs, attacks, trainSubset, testSubset);
     }
 
     /** How many training runs this sweep asks for. */
@@ -79,8 +79,8 @@ public record SweepRequest(
 
     /** One training request per point, in sweep order, each carrying this sweep's id. */
     public List<TrainingRequest> expand() {
-        return expand(sweepId, dataset, datasetRoot, architecture, baseCheckpoint, baseCheckpointSha256, hyperparameters, methods,
-                seeds, epochs, attacks, trainSubset, testSubset);
+        return expand(sweepId, dataset, datasetRoot, architecture, baseCheckpoint, baseCheckpointSha256,
+                hyperparameters, methods, seeds, epochs, attacks, trainSubset, testSubset);
     }
 
     private static long points(List<MethodGrid> methods, List<Long> seeds, List<Integer> epochs) {
@@ -112,9 +112,9 @@ public record SweepRequest(
                         }
                         Map<String, Object> values = new LinkedHashMap<>(strength);
                         values.put("epochs", epochCount);
-                        requests.add(new TrainingRequest(Messages.SCHEMA_VERSION, runId, dataset, datasetRoot, architecture,
-                                grid.method(), base, baseSha256, Messages.withValues(recipe, values), seed, attacks,
-                                trainSubset, testSubset, sweepId));
+                        requests.add(new TrainingRequest(Messages.SCHEMA_VERSION, runId, dataset, datasetRoot,
+                                architecture, grid.method(), base, baseSha256, Messages.withValues(recipe, values),
+                                seed, attacks, trainSubset, testSubset, sweepId));
                     }
                 }
             }
