@@ -18,9 +18,11 @@ public final class Attacks {
 
     /**
      * @param usesGradients false for a black-box (score-based) attack
+     * @param minClasses    the fewest classes a model may have for the attack to be defined
      * @param description   one line for reports and help
      */
-    public record Spec(String name, Kind kind, Set<Norm> norms, boolean usesGradients, String description) {}
+    public record Spec(String name, Kind kind, Set<Norm> norms, boolean usesGradients, int minClasses,
+            String description) {}
 
     private record Entry(Spec spec, Function<AttackSettings, MinimumNormAttack> minimumNorm,
             BiFunction<Norm, AttackSettings, FixedBudgetAttack> fixedBudget) {}
@@ -39,13 +41,14 @@ public final class Attacks {
         minimumNorm("cw-l2", Norm.L2, "Carlini-Wagner L2, binary search over the constant",
                 s -> new CarliniWagnerL2(s.cwSearchSteps(), s.cwIterations(), CarliniWagnerL2.DEFAULT_LEARNING_RATE,
                         CarliniWagnerL2.DEFAULT_INITIAL_CONSTANT, 0));
-        fixedBudget("pgd", true, "PGD with random start, stable cross-entropy",
+        fixedBudget("pgd", true, 2, "PGD with random start, stable cross-entropy",
                 (norm, s) -> new Pgd(norm, s.pgdSteps(), s.pgdStepFraction(), Losses.CROSS_ENTROPY));
-        fixedBudget("apgd-ce", true, "APGD with stable cross-entropy (AutoAttack)",
+        fixedBudget("apgd-ce", true, 2, "APGD with stable cross-entropy (AutoAttack)",
                 (norm, s) -> Apgd.crossEntropy(norm, s.apgdIterations()));
-        fixedBudget("apgd-t", true, "APGD with targeted DLR, one run per target class (AutoAttack)",
+        fixedBudget("apgd-t", true, Losses.TARGETED_DLR_MIN_CLASSES,
+                "APGD with targeted DLR, one run per target class (AutoAttack)",
                 (norm, s) -> Apgd.targetedDlr(norm, s.apgdIterations(), s.apgdTargets()));
-        fixedBudget("square", false, "Square: score-based random search, no gradients (AutoAttack)",
+        fixedBudget("square", false, 2, "Square: score-based random search, no gradients (AutoAttack)",
                 (norm, s) -> new Square(norm, s.squareQueries()));
     }
 
@@ -53,14 +56,29 @@ public final class Attacks {
 
     private static void minimumNorm(String name, Norm norm, String description,
             Function<AttackSettings, MinimumNormAttack> create) {
-        ENTRIES.put(name, new Entry(new Spec(name, Kind.MINIMUM_NORM, EnumSet.of(norm), true, description), create,
-                null));
+        ENTRIES.put(name, new Entry(new Spec(name, Kind.MINIMUM_NORM, EnumSet.of(norm), true, 2, description),
+                create, null));
     }
 
-    private static void fixedBudget(String name, boolean usesGradients, String description,
+    private static void fixedBudget(String name, boolean usesGradients, int minClasses, String description,
             BiFunction<Norm, AttackSettings, FixedBudgetAttack> create) {
         ENTRIES.put(name, new Entry(new Spec(name, Kind.FIXED_BUDGET, EnumSet.allOf(Norm.class), usesGradients,
-                description), null, create));
+                minClasses, description), null, create));
+    }
+
+    /**
+     * Refuses, before any work, a suite that has an attack the model's class count does not allow (targeted DLR
+     * needs 4 classes: a model of 2 or 3 classes must run a suite without {@code apgd-t}).
+     *
+     * @throws IllegalArgumentException naming the attacks, their minimum and the model's classes
+     */
+    public static void requireApplicable(List<String> attacks, int numClasses) {
+        List<String> refused = attacks.stream().filter(a -> spec(a).minClasses() > numClasses)
+                .map(a -> a + " (at least " + spec(a).minClasses() + ")").toList();
+        if (!refused.isEmpty()) {
+            throw new IllegalArgumentException("this model has " + numClasses + " classes, too few for " + refused
+                    + "; ask for attacks without them");
+        }
     }
 
     /** Every registered name, in registration order. */

@@ -102,6 +102,10 @@ public final class Losses {
         }
     };
 
+    /** The DLR denominator z_π1 − z_π3 needs a third class; the targeted one's z_π1 − (z_π3 + z_π4)/2 a fourth. */
+    static final int DLR_MIN_CLASSES = 3;
+    static final int TARGETED_DLR_MIN_CLASSES = 4;
+
     /**
      * Difference of logits ratio (Croce and Hein 2020), maximised: untargeted
      * −(z_y − max_{j≠y} z_j)/(z_π1 − z_π3); targeted −(z_y − z_t)/(z_π1 − (z_π3 + z_π4)/2), with π the classes
@@ -118,9 +122,9 @@ public final class Losses {
 
         @Override
         public Evaluated evaluate(float[] logits, int k, int[] labels, int[] targets) {
-            if (k < (targets != null ? 4 : 3)) {
-                throw new IllegalArgumentException("DLR needs at least " + (targets != null ? 4 : 3)
-                        + " classes, got " + k);
+            int needed = targets != null ? TARGETED_DLR_MIN_CLASSES : DLR_MIN_CLASSES;
+            if (k < needed) {
+                throw new IllegalArgumentException("DLR needs at least " + needed + " classes, got " + k);
             }
             int n = labels.length;
             double[] values = new double[n];

@@ -137,6 +137,7 @@ public final class RobustnessEvaluator {
         }
         int n = to - from;
         int k = network.numClasses();
+        Attacks.requireApplicable(options.attacks(), k);
         int[] labels = Arrays.copyOfRange(test.labels(), from, to);
         float[] inputs = preprocessor.apply(test, from, to);
         int d = test.featureSize();

@@ -32,6 +32,17 @@ class AttacksTest {
 
     /** APGD's checkpoints for 100 iterations, as the reference implementation places them. */
     @Test
+    void aSuiteTheModelsClassCountDoesNotAllowIsRefusedBeforeAnyWork() {
+        List<String> standard = AttackSuite.expand(List.of("standard"));
+        Attacks.requireApplicable(standard, 4);
+        Attacks.requireApplicable(standard.stream().filter(a -> !a.equals("apgd-t")).toList(), 2);
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> Attacks.requireApplicable(standard, 3));
+        assertEquals("this model has 3 classes, too few for [apgd-t (at least 4)]; ask for attacks without them",
+                refused.getMessage());
+    }
+
+    @Test
     void apgdCheckpointsFollowThePublishedSchedule() {
         assertArrayEquals(new int[] {22, 41, 57, 70, 80, 87, 93, 99}, Apgd.checkpoints(100));
     }

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.deepdefense.attack.DeepFool;
 import org.deepdefense.attack.AttackSuite;
+import org.deepdefense.attack.Attacks;
 import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.data.Dataset;
 import org.deepdefense.data.DatasetName;
@@ -116,13 +117,15 @@ public class AttackRunner {
      *                     sha256 differs from the message's) or missing dataset files
      */
     public List<AttackShard> split(CheckpointPublished checkpoint) throws IOException {
-        store.load(checkpoint.storeKey(), checkpoint.sha256()); // refuse a bad checkpoint once, not in every shard
+        // Refuse a bad checkpoint, or a suite its class count does not allow, once, not in every shard.
+        int classes = store.load(checkpoint.storeKey(), checkpoint.sha256()).metadata().numClasses();
+        List<String> attacks = AttackSuite.expand(checkpoint.attacks());
+        Attacks.requireApplicable(attacks, classes);
         Integer testSubset = testSubset(checkpoint);
         requireAtMost("metadata.testSubset", testSubset, maxTestImages);
         int samples = testSet(checkpoint.dataset(), checkpoint.datasetRoot(), checkpoint.architecture(), testSubset)
                 .size();
         List<int[]> ranges = ranges(samples, shardSize);
-        List<String> attacks = AttackSuite.expand(checkpoint.attacks());
         List<AttackShard> shards = new ArrayList<>();
         for (int i = 0; i < ranges.size(); i++) {
             shards.add(new AttackShard(Messages.SCHEMA_VERSION, checkpoint.runId(), checkpoint.checkpointId(),

@@ -155,6 +155,18 @@ class AttackServiceTest {
             List<String> reasons = awaitKeyed(kafka, Topics.deadLetter(Topics.CHECKPOINTS), RUN, 4).stream()
                     .map(r -> Messages.parseDeadLetter(r.value()).reason()).toList();
             assertTrue(reasons.get(3).contains("folders/missing"), reasons.get(3));
+
+            // Three classes are too few for the standard suite's targeted DLR: the checkpoint is refused whole.
+            String three = new CheckpointStore(storeRoot).readMetadata(TrainedCheckpointResource.THREE_CLASS_KEY)
+                    .sha256();
+            send(kafka, Topics.CHECKPOINTS, Messages.toJson(new CheckpointPublished(1,
+                    TrainedCheckpointResource.THREE_CLASS_RUN, TrainedCheckpointResource.THREE_CLASS_RUN + "-final",
+                    TrainedCheckpointResource.THREE_CLASS_KEY, three, true, 1, "mlp", "imagefolder",
+                    TrainedCheckpointResource.THREE_CLASS_ROOT, "vanilla", List.of("standard"), Map.of())));
+            String tooFew = Messages.parseDeadLetter(awaitKeyed(kafka, Topics.deadLetter(Topics.CHECKPOINTS), RUN, 5)
+                    .get(4).value()).reason();
+            assertEquals("this model has 3 classes, too few for [apgd-t (at least 4)]; ask for attacks without them",
+                    tooFew);
         }
     }
 

@@ -27,6 +27,10 @@ public class TrainedCheckpointResource implements QuarkusTestResourceLifecycleMa
     static final String FOLDER_RUN = "mlp-folder-1";
     static final String FOLDER_KEY = CheckpointStore.keyFor(FOLDER_RUN, 0, 0, true);
     static final String FOLDER_ROOT = "folders/bands";
+    /** A 3-class folder and a checkpoint of it, too few classes for the standard suite's targeted DLR. */
+    static final String THREE_CLASS_ROOT = "folders/three";
+    static final String THREE_CLASS_RUN = "mlp-three-1";
+    static final String THREE_CLASS_KEY = CheckpointStore.keyFor(THREE_CLASS_RUN, 0, 0, true);
     /** Validation images of the folder: 4 classes × 10 (the targeted DLR of APGD-T needs 4 classes). */
     static final int FOLDER_TEST_IMAGES = 40;
 
@@ -42,6 +46,9 @@ public class TrainedCheckpointResource implements QuarkusTestResourceLifecycleMa
             Path folder = GeneratedImageFolders.write(imageFolders.resolve(FOLDER_ROOT), 4, 40, 10, 28, 1);
             TrainingJob.run(new TrainingJob.Spec(FOLDER_RUN, DatasetName.IMAGEFOLDER, folder, Architecture.MLP,
                     config.withEpochs(3), null, null, null), store, manager, new TrainingJob.Events() {});
+            Path three = GeneratedImageFolders.write(imageFolders.resolve(THREE_CLASS_ROOT), 3, 10, 2, 28, 2);
+            TrainingJob.run(new TrainingJob.Spec(THREE_CLASS_RUN, DatasetName.IMAGEFOLDER, three, Architecture.MLP,
+                    config, null, null, null), store, manager, new TrainingJob.Events() {});
             return Map.of("deepdefense.store.root", root.toString(), "deepdefense.image-folders.dir",
                     imageFolders.toString());
         } catch (IOException e) {
