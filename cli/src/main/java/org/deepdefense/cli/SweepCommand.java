@@ -50,6 +50,8 @@ final class SweepCommand {
         SweepRequest sweep = requestFile == null ? null : read(requestFile);
         if (args.flag("submit")) {
             submit(args, required(sweep));
+        } else if (args.flag("choose")) {
+            choose(args, required(sweep));
         } else if (args.flag("plot")) {
             Path results = args.path("results", sweep == null ? null : defaultResults(sweep, args).toString());
             args.requireAllUsed();
@@ -59,6 +61,25 @@ final class SweepCommand {
             System.out.println(plot(results));
         } else {
             runLocally(args, required(sweep), commandLine);
+        }
+    }
+
+    /**
+     * Prints each method's choice from the points of a validation sweep; with {@code --out}, writes the follow-up
+     * sweep (the choices and the control over {@code --seeds}) to run with {@code --eval-on test}.
+     */
+    private static void choose(Args args, SweepRequest sweep) throws IOException {
+        Path results = args.path("results", defaultResults(sweep, args).toString());
+        double within = args.number("within", 0.5);
+        List<Long> seeds = Stream.of(args.string("seeds", "1,2,3").split(",")).map(String::trim).map(Long::valueOf)
+                .toList();
+        Path out = args.path("out", null);
+        args.requireAllUsed();
+        SweepChoice choice = SweepChoice.of(points(results), within / 100);
+        System.out.print(choice.summary());
+        if (out != null) {
+            JSON.writeValue(out.toFile(), choice.followUp(sweep, seeds));
+            System.err.println("wrote the follow-up sweep to " + out + "; run it with --eval-on test");
         }
     }
 
@@ -155,6 +176,15 @@ final class SweepCommand {
 
     /** Draws {@code frontier.svg} in {@code results} from the points there; returns its path. */
     static Path plot(Path results) throws IOException {
+        List<PointResult> points = points(results);
+        Path svg = results.resolve(FRONTIER);
+        Files.writeString(svg, SweepFrontier.svg(points, "sweep " + points.get(0).sweepId() + " on "
+                + points.get(0).row().evaluatedOn()));
+        return svg;
+    }
+
+    /** The points written to {@code results}, in file-name order. */
+    private static List<PointResult> points(Path results) throws IOException {
         List<PointResult> points = new ArrayList<>();
         try (Stream<Path> files = Files.list(results)) {
             for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList()) {
@@ -164,9 +194,6 @@ final class SweepCommand {
         if (points.isEmpty()) {
             throw new Args.UsageException("no sweep points (<run-id>.json) in " + results);
         }
-        Path svg = results.resolve(FRONTIER);
-        Files.writeString(svg, SweepFrontier.svg(points, "sweep " + points.get(0).sweepId() + " on "
-                + points.get(0).row().evaluatedOn()));
-        return svg;
+        return points;
     }
 }

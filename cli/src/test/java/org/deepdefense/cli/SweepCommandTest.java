@@ -12,14 +12,20 @@ import java.util.Map;
 import java.util.Set;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.deepdefense.checkpoint.CheckpointStore;
+import org.deepdefense.messages.Messages;
+import org.deepdefense.messages.MethodGrid;
+import org.deepdefense.messages.SweepRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** ./deepdefense sweep on generated data: one JSON per point, the frontier, a resumed second call, --plot. */
+/**
+ * ./deepdefense sweep on generated data: one JSON per point, the frontier, a resumed second call, --plot, and
+ * --choose with its follow-up sweep.
+ */
 class SweepCommandTest {
-    private static final Set<String> FLAGS = Set.of("submit", "plot");
+    private static final Set<String> FLAGS = Set.of("submit", "plot", "choose");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
@@ -81,6 +87,20 @@ class SweepCommandTest {
         Files.delete(results.resolve(SweepCommand.FRONTIER));
         run(new String[] {"sweep", "--plot", "--results", results.toString()});
         assertTrue(Files.exists(results.resolve(SweepCommand.FRONTIER)));
+
+        // Within 100 points every configuration is close to the control: the highest rho2 wins.
+        Path followUp = dir.resolve("follow-up.json");
+        run(new String[] {"sweep", "--choose", "--request", request.toString(), "--results", results.toString(),
+            "--within", "100", "--seeds", "1,2,3", "--out", followUp.toString()});
+        SweepCommand.PointResult strongest = points.get(1).row().report().rho2() >= points.get(2).row().report()
+                .rho2() ? points.get(1) : points.get(2);
+        SweepRequest next = Messages.parseSweepRequest(Files.readAllBytes(followUp));
+        assertEquals(List.of("vanilla", "deepdefense"), next.methods().stream().map(MethodGrid::method).toList());
+        assertEquals(List.of(strongest.parameters().get("lambda")),
+                next.methods().get(1).parameters().get("lambda"));
+        assertEquals(List.of(1L, 2L, 3L), next.seeds());
+        assertEquals("t", next.sweepId(), "the same runs for the seeds already trained");
+        assertEquals(strongest.runId(), next.expand().get(3).runId(), "the chosen point's seed 1 is resumed");
 
         Files.writeString(request, Files.readString(request).replace("\"seeds\": [1]",
                 "\"seeds\": [1], \"trainSubset\": 1000"));
