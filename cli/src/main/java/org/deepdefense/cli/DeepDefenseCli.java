@@ -8,7 +8,8 @@ import java.util.Set;
 
 /** Entry point of {@code ./deepdefense}. */
 public final class DeepDefenseCli {
-    private static final Set<String> FLAGS = Set.of("help", "submit", "plot", "choose");
+    /** The options that take no value. */
+    static final Set<String> FLAGS = Set.of("help", "submit", "plot", "choose");
     /** Any command takes it: log lines (DJL's INFO, Kafka's warnings, ours) on the console instead of the log. */
     private static final String VERBOSE = "--verbose";
 

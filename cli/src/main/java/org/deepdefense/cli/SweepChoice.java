@@ -88,14 +88,15 @@ final class SweepChoice {
 
     /** The sweep that measures the choice: the chosen configurations and the control, over {@code seeds}. */
     SweepRequest followUp(SweepRequest validation, List<Long> seeds) {
+        List<Choice> choices = choices();
         List<MethodGrid> methods = new ArrayList<>();
         methods.add(new MethodGrid(control.method(), Map.of()));
-        for (Choice choice : choices()) {
+        for (Choice choice : choices) {
             Map<String, List<Double>> values = new LinkedHashMap<>();
             choice.configuration().parameters().forEach((name, value) -> values.put(name, List.of(value)));
             methods.add(new MethodGrid(choice.configuration().method(), values));
         }
-        List<Integer> epochs = choices().stream().map(c -> c.configuration().epochs()).distinct().toList();
+        List<Integer> epochs = choices.stream().map(c -> c.configuration().epochs()).distinct().toList();
         if (epochs.size() != 1 || epochs.get(0) != control.epochs()) {
             throw new Args.UsageException("the chosen configurations and the control ran different epoch counts "
                     + epochs + " and " + control.epochs() + ": one follow-up sweep cannot hold them");

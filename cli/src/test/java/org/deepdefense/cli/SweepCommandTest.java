@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.messages.Messages;
@@ -25,14 +24,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * --choose with its follow-up sweep.
  */
 class SweepCommandTest {
-    private static final Set<String> FLAGS = Set.of("submit", "plot", "choose");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void runsEveryPointOnTheValidationSplitResumesAndPlotsTheFrontier(@TempDir Path dir) throws Exception {
         String store = dir.resolve("store").toString();
         TrainCommand.run(new Args(new String[] {"--run-id", "base", "--dataset", "generated", "--arch", "mlp",
-            "--epochs", "1", "--train-subset", "400", "--store", store, "--threads", "2"}, 0, FLAGS));
+            "--epochs", "1", "--train-subset", "400", "--store", store, "--threads", "2"}, 0, DeepDefenseCli.FLAGS));
         String sha = new CheckpointStore(Path.of(store)).readMetadata("base/final").sha256();
         Path request = dir.resolve("sweep.json");
         Files.writeString(request, """
@@ -110,6 +108,6 @@ class SweepCommandTest {
     }
 
     private static void run(String[] argv) throws Exception {
-        SweepCommand.run(new Args(argv, 1, FLAGS), String.join(" ", argv));
+        SweepCommand.run(new Args(argv, 1, DeepDefenseCli.FLAGS), String.join(" ", argv));
     }
 }

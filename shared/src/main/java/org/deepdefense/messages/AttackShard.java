@@ -7,8 +7,8 @@ import java.util.List;
  * keyed by {@code checkpointId/shard}. The attack service splits each final checkpoint into these and any replica
  * of it may do any of them; doing one twice gives the same {@link ShardResult}.
  *
- * @param datasetRoot the checkpoint's image folder, relative to a replica's data directory ({@code imagefolder}
- *                   only)
+ * @param datasetRoot the checkpoint's image folder, relative to a replica's directory of image folders
+ *                   ({@code imagefolder} only)
  * @param testSubset the first {@code testSubset} test images form the test set; null for the whole split
  * @param attacks    the registered attacks to run, in order (presets already expanded)
  * @param shard      this shard's position among the checkpoint's {@code shards} shards

@@ -176,8 +176,8 @@ public final class Check {
     }
 
     /**
-     * The folder of an {@code imagefolder} dataset, relative to the reading node's data directory: every record
-     * about such data carries it (the store-key rules keep it inside that directory); other datasets have none.
+     * The folder of an {@code imagefolder} dataset, relative to the reading node's directory of image folders: every
+     * record about such data carries it (the store-key rules keep it inside that directory); other datasets have none.
      */
     static void datasetRoot(String dataset, String datasetRoot) {
         if (dataset.equals(TrainingRequest.IMAGEFOLDER) != (datasetRoot != null)) {

@@ -11,7 +11,8 @@ import java.util.Map;
  *
  * @param finalCheckpoint true for the checkpoint of the last epoch
  * @param epoch           the epoch it was taken after; 0 for the starting point of a run
- * @param datasetRoot     the run's image folder, relative to a node's data directory ({@code imagefolder} only)
+ * @param datasetRoot     the run's image folder, relative to a node's directory of image folders
+ *                        ({@code imagefolder} only)
  * @param attacks         attacks the run asked for, copied from its request
  * @param metadata        free-form extra facts (hyperparameters, metrics); null means empty
  */

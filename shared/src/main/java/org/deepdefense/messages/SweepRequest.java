@@ -94,10 +94,9 @@ public record SweepRequest(
                 seeds.size(), points(methods, seeds, epochs));
     }
 
-    private static List<TrainingRequest> expand(String sweepId, String dataset, String datasetRoot, String architecture,
-            String base,
-            String baseSha256, Hyperparameters recipe, List<MethodGrid> methods, List<Long> seeds, List<Integer> epochs,
-            List<String> attacks, Integer trainSubset, Integer testSubset) {
+    private static List<TrainingRequest> expand(String sweepId, String dataset, String datasetRoot,
+            String architecture, String base, String baseSha256, Hyperparameters recipe, List<MethodGrid> methods,
+            List<Long> seeds, List<Integer> epochs, List<String> attacks, Integer trainSubset, Integer testSubset) {
         List<TrainingRequest> requests = new ArrayList<>();
         Map<String, Integer> firstGrid = new HashMap<>();
         for (int g = 0; g < methods.size(); g++) {

@@ -14,6 +14,7 @@ import org.deepdefense.checkpoint.NamedTensor;
 import org.deepdefense.checkpoint.Npz;
 import org.deepdefense.checkpoint.Safetensors;
 import org.deepdefense.checkpoint.TensorSchema;
+import org.deepdefense.data.Dataset;
 import org.deepdefense.data.DatasetName;
 import org.deepdefense.data.Preprocessing;
 import org.deepdefense.data.Preprocessor;
@@ -85,7 +86,11 @@ public final class ModelImport {
                     + store.root() + "; import into a new run id");
         }
         int[] shape = DataSource.sampleShape(request.dataset(), request.architecture());
-        int numClasses = request.numClasses() != null ? request.numClasses() : classesOf(request);
+        // An image folder's class count is its train/ folders: the split is opened once, for it and for a mean.
+        Dataset folderTrain = request.numClasses() == null && request.dataset() == DatasetName.IMAGEFOLDER
+                ? trainingSplit(request) : null;
+        int numClasses = request.numClasses() != null ? request.numClasses()
+                : folderTrain != null ? folderTrain.numClasses() : DataSource.NUM_CLASSES;
         try (Network network = Network.create(request.architecture(), shape[0], shape[1], shape[2], numClasses, 0,
                 root)) {
             Preprocessing kind = Preprocessing.forDataset(request.dataset());
@@ -115,8 +120,7 @@ public final class ModelImport {
                 }
                 meanSource = "input_mean of the imported file";
             } else {
-                var train = DataSource.load(request.dataset(), Split.TRAIN, request.dataDir(), null,
-                        request.architecture());
+                Dataset train = folderTrain != null ? folderTrain : trainingSplit(request);
                 preprocessor = Preprocessor.fit(kind, train);
                 meanSource = String.format(Locale.ROOT, "computed from the %s training split (%d images)",
                         request.dataset().id(), train.size());
@@ -134,11 +138,8 @@ public final class ModelImport {
         }
     }
 
-    /** An image folder has as many classes as folders in {@code train/}; the built-in datasets have ten. */
-    private static int classesOf(Request request) throws IOException {
-        return request.dataset() != DatasetName.IMAGEFOLDER ? DataSource.NUM_CLASSES
-                : DataSource.load(request.dataset(), Split.TRAIN, request.dataDir(), null, request.architecture())
-                        .numClasses();
+    private static Dataset trainingSplit(Request request) throws IOException {
+        return DataSource.load(request.dataset(), Split.TRAIN, request.dataDir(), null, request.architecture());
     }
 
     /** A NaN or infinite weight would only surface as NaN logits much later; refuse it with its name now. */

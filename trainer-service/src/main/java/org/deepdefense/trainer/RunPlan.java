@@ -55,7 +55,8 @@ final class RunPlan {
         } catch (IOException e) {
             throw new RejectedRequestException("dataset of " + request.runId() + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
-            // A root named where this node has no data directory (or the schema and the engine drifting apart).
+            // A root named where this node has no directory of image folders (or the schema and the engine drifting
+            // apart).
             throw new RejectedRequestException(e.getMessage(), e);
         }
     }
