@@ -211,7 +211,8 @@ final class CompareCommand {
         long begun = System.nanoTime();
         TrainingJob.Saved saved = TrainingJob.run(spec, store, root, new TrainProgress(spec)).orElseThrow();
         Double seconds;
-        if (Files.exists(timing)) {
+        // A run trained here from its start replaces what an earlier training of the same run id recorded.
+        if (!fresh && Files.exists(timing)) {
             JsonNode kept = JSON.readTree(timing.toFile()).path("seconds");
             seconds = kept.isNumber() ? kept.asDouble() : null;
         } else {
