@@ -89,6 +89,10 @@ final class SweepChoice {
     /** The sweep that measures the choice: the chosen configurations and the control, over {@code seeds}. */
     SweepRequest followUp(SweepRequest validation, List<Long> seeds) {
         List<Choice> choices = choices();
+        if (choices.isEmpty()) {
+            throw new Args.UsageException("the results hold only the control " + control.firstRunId()
+                    + ": no other method's point has finished, so there is nothing to follow up");
+        }
         List<MethodGrid> methods = new ArrayList<>();
         methods.add(new MethodGrid(control.method(), Map.of()));
         for (Choice choice : choices) {

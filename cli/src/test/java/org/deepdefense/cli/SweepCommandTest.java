@@ -100,6 +100,14 @@ class SweepCommandTest {
         assertEquals("t", next.sweepId(), "the same runs for the seeds already trained");
         assertEquals(strongest.runId(), next.expand().get(3).runId(), "the chosen point's seed 1 is resumed");
 
+        Path controlOnly = Files.createDirectories(dir.resolve("control-only"));
+        Files.copy(results.resolve(runIds.get(0) + ".json"), controlOnly.resolve(runIds.get(0) + ".json"));
+        Args.UsageException nothing = assertThrows(Args.UsageException.class, () -> run(new String[] {"sweep",
+            "--choose", "--request", request.toString(), "--results", controlOnly.toString(), "--out",
+            dir.resolve("none.json").toString()}));
+        assertEquals("the results hold only the control t-vanilla-e1-s1: no other method's point has finished, so"
+                + " there is nothing to follow up", nothing.getMessage());
+
         Files.writeString(request, Files.readString(request).replace("\"seeds\": [1]",
                 "\"seeds\": [1], \"trainSubset\": 1000"));
         Args.UsageException refused = assertThrows(Args.UsageException.class, () -> run(argv));

@@ -48,18 +48,20 @@ public final class DeepFoolStep {
         int[] chosen = target.clone();
         NDArray allBoundaries = null;
         if (needsChoice(target, active)) {
-            // Row j·n + a holds ∇f_j − ∇f_source(a): all K boundary normals of every row in one inverse pass.
-            float[] seeds = new float[k * n * k];
-            for (int j = 0; j < k; j++) {
+            // Row q·n + a holds ∇f_j − ∇f_source(a) for the q-th candidate j ≠ source(a): the K − 1 boundary normals
+            // of every row in one inverse pass (the source's own row would be zero work).
+            int candidates = k - 1;
+            float[] seeds = new float[candidates * n * k];
+            for (int q = 0; q < candidates; q++) {
                 for (int a = 0; a < n; a++) {
-                    int row = j * n + a;
-                    seeds[row * k + j] += 1;
+                    int row = q * n + a;
+                    seeds[row * k + candidate(q, source[a])] += 1;
                     seeds[row * k + source[a]] -= 1;
                 }
             }
-            NDArray seedArray = scope.create(seeds, new Shape((long) k * n, k));
+            NDArray seedArray = scope.create(seeds, new Shape((long) candidates * n, k));
             allBoundaries = GradMode.withoutGradient(() -> pass.inputGradient(seedArray));
-            float[] norms = HostTransfers.floats(allBoundaries.reshape(k * n, -1).norm(new int[] {1}));
+            float[] norms = HostTransfers.floats(allBoundaries.reshape((long) candidates * n, -1).norm(new int[] {1}));
             for (int a = 0; a < n; a++) {
                 if (active[a] && target[a] < 0) {
                     chosen[a] = nearestBoundary(logits, norms, a, n, k, source[a]);
@@ -80,16 +82,16 @@ public final class DeepFoolStep {
         if (differentiable || allBoundaries == null) {
             w = pass.inputGradient(seed);
         } else {
-            // Reuse the rows already computed: pick row chosen(a)·n + a for each a.
-            float[] pick = new float[k * n];
+            // Reuse the rows already computed: pick row slot(chosen(a))·n + a for each a.
+            float[] pick = new float[(k - 1) * n];
             for (int a = 0; a < n; a++) {
                 if (active[a]) {
-                    pick[chosen[a] * n + a] = 1;
+                    pick[slot(chosen[a], source[a]) * n + a] = 1;
                 }
             }
             Shape sample = allBoundaries.getShape().slice(1);
-            w = allBoundaries.reshape(new Shape(k, n).addAll(sample))
-                    .mul(scope.create(pick, new Shape(k, n, 1, 1, 1)))
+            w = allBoundaries.reshape(new Shape(k - 1, n).addAll(sample))
+                    .mul(scope.create(pick, new Shape(k - 1, n, 1, 1, 1)))
                     .sum(new int[] {0});
         }
         NDArray gap = pass.logits().mul(seed).sum(new int[] {1});
@@ -125,15 +127,23 @@ public final class DeepFoolStep {
         return false;
     }
 
+    /** The q-th candidate class of a row whose source is {@code source}: the classes in order, the source skipped. */
+    private static int candidate(int q, int source) {
+        return q < source ? q : q + 1;
+    }
+
+    /** The inverse of {@link #candidate}: the slot of class j ≠ source. */
+    private static int slot(int j, int source) {
+        return j < source ? j : j - 1;
+    }
+
     private static int nearestBoundary(float[] logits, float[] norms, int a, int n, int k, int source) {
         int best = -1;
         double bestDistance = Double.POSITIVE_INFINITY;
-        for (int j = 0; j < k; j++) {
-            if (j == source) {
-                continue;
-            }
+        for (int q = 0; q < k - 1; q++) {
+            int j = candidate(q, source);
             double gap = Math.abs(logits[a * k + j] - logits[a * k + source]);
-            double distance = gap / Math.max(norms[j * n + a], Math.sqrt(MIN_SQUARED_NORM));
+            double distance = gap / Math.max(norms[q * n + a], Math.sqrt(MIN_SQUARED_NORM));
             // A NaN never compares smaller: with non-finite logits the first candidate is as good as any.
             if (best < 0 || distance < bestDistance) {
                 bestDistance = distance;
