@@ -6,6 +6,8 @@ import ai.djl.ndarray.types.Shape;
 import org.deepdefense.nn.ForwardPass;
 import org.deepdefense.nn.GradMode;
 import org.deepdefense.nn.HostTransfers;
+import java.util.Optional;
+import java.util.stream.IntStream;
 
 /**
  * One linearised DeepFool step for a batch, shared by the evaluation attack and the unrolled training-time
@@ -47,26 +49,44 @@ public final class DeepFoolStep {
         NDManager scope = pass.logits().getManager();
         int[] chosen = target.clone();
         NDArray allBoundaries = null;
-        if (needsChoice(target, active)) {
-            // Row q·n + a holds ∇f_j − ∇f_source(a) for the q-th candidate j ≠ source(a): the K − 1 boundary normals
-            // of every row in one inverse pass (the source's own row would be zero work).
+        int[] choosing = rowsChoosing(target, active);
+        if (choosing.length > 0) {
+            // Rows that stopped or have a fixed target need no choice. When they are many, a pass at the choosing
+            // rows alone costs less than their K − 1 boundary normals: the choice is then made there.
+            ForwardPass choicePass = pass;
+            int[] choiceRows = IntStream.range(0, n).toArray();
+            if ((long) (k - 1) * (n - choosing.length) > choosing.length) {
+                Optional<ForwardPass> restricted = GradMode.withoutGradient(() -> pass.restrictedTo(choosing));
+                if (restricted.isPresent()) {
+                    choicePass = restricted.get();
+                    choiceRows = choosing;
+                }
+            }
+            int m = choiceRows.length;
+            // Row q·m + i holds ∇f_j − ∇f_source for the q-th candidate j ≠ source of choice row i: the K − 1
+            // boundary normals of every row in one inverse pass (the source's own row would be zero work).
             int candidates = k - 1;
-            float[] seeds = new float[candidates * n * k];
+            float[] seeds = new float[candidates * m * k];
             for (int q = 0; q < candidates; q++) {
-                for (int a = 0; a < n; a++) {
-                    int row = q * n + a;
-                    seeds[row * k + candidate(q, source[a])] += 1;
-                    seeds[row * k + source[a]] -= 1;
+                for (int i = 0; i < m; i++) {
+                    int s = source[choiceRows[i]];
+                    int row = q * m + i;
+                    seeds[row * k + candidate(q, s)] += 1;
+                    seeds[row * k + s] -= 1;
                 }
             }
-            NDArray seedArray = scope.create(seeds, new Shape((long) candidates * n, k));
-            allBoundaries = GradMode.withoutGradient(() -> pass.inputGradient(seedArray));
-            float[] norms = HostTransfers.floats(allBoundaries.reshape((long) candidates * n, -1).norm(new int[] {1}));
-            for (int a = 0; a < n; a++) {
+            ForwardPass boundaryPass = choicePass;
+            NDArray seedArray = scope.create(seeds, new Shape((long) candidates * m, k));
+            NDArray boundaries = GradMode.withoutGradient(() -> boundaryPass.inputGradient(seedArray));
+            float[] norms = HostTransfers.floats(boundaries.reshape((long) candidates * m, -1).norm(new int[] {1}));
+            for (int i = 0; i < m; i++) {
+                int a = choiceRows[i];
                 if (active[a] && target[a] < 0) {
-                    chosen[a] = nearestBoundary(logits, norms, a, n, k, source[a]);
+                    chosen[a] = nearestBoundary(logits, a, norms, i, m, k, source[a]);
                 }
             }
+            // Only normals of this pass's own rows can be reused for the step.
+            allBoundaries = choicePass == pass ? boundaries : null;
         }
         float[] direction = new float[n * k];
         float[] activeMask = new float[n];
@@ -118,13 +138,9 @@ public final class DeepFoolStep {
         return new Step(w.mul(coefficient.reshape(n, 1, 1, 1)), stoppedByBound);
     }
 
-    private static boolean needsChoice(int[] target, boolean[] active) {
-        for (int a = 0; a < target.length; a++) {
-            if (active[a] && target[a] < 0) {
-                return true;
-            }
-        }
-        return false;
+    /** The active rows that choose their target (−1). */
+    private static int[] rowsChoosing(int[] target, boolean[] active) {
+        return IntStream.range(0, target.length).filter(a -> active[a] && target[a] < 0).toArray();
     }
 
     /** The q-th candidate class of a row whose source is {@code source}: the classes in order, the source skipped. */
@@ -137,13 +153,14 @@ public final class DeepFoolStep {
         return j < source ? j : j - 1;
     }
 
-    private static int nearestBoundary(float[] logits, float[] norms, int a, int n, int k, int source) {
+    /** For row a of the logits, whose boundary normals' norms are row {@code normRow} of m in {@code norms}. */
+    private static int nearestBoundary(float[] logits, int a, float[] norms, int normRow, int m, int k, int source) {
         int best = -1;
         double bestDistance = Double.POSITIVE_INFINITY;
         for (int q = 0; q < k - 1; q++) {
             int j = candidate(q, source);
             double gap = Math.abs(logits[a * k + j] - logits[a * k + source]);
-            double distance = gap / Math.max(norms[q * n + a], Math.sqrt(MIN_SQUARED_NORM));
+            double distance = gap / Math.max(norms[q * m + normRow], Math.sqrt(MIN_SQUARED_NORM));
             // A NaN never compares smaller: with non-finite logits the first candidate is as good as any.
             if (best < 0 || distance < bestDistance) {
                 bestDistance = distance;

@@ -78,14 +78,15 @@ public final class Network implements AutoCloseable {
 
     /** x of shape (N, C, H, W) or (N, C·H·W). */
     public ForwardPass forward(NDArray x, Mode mode) {
-        NDArray v = x.reshape(new Shape(-1).addAll(inputShape));
+        NDArray input = x.reshape(new Shape(-1).addAll(inputShape));
+        NDArray v = input;
         List<UnaryOperator<NDArray>> inputGradients = new ArrayList<>(layers.size());
         for (Layer layer : layers) {
             Layer.Applied applied = layer.forward(v, mode);
             v = applied.output();
             inputGradients.add(applied.inputGradient());
         }
-        return new ForwardPass(v, inputGradients);
+        return new ForwardPass(this, input, mode, v, inputGradients);
     }
 
     /** Logits of x in EVAL mode. */

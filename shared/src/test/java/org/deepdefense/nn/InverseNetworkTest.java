@@ -121,6 +121,31 @@ class InverseNetworkTest {
         }
     }
 
+    /** A pass restricted to some rows is the whole pass's rows, logits and inverse alike; TRAIN passes refuse. */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(value = Architecture.class, names = {"MLP_BN", "LENET"})
+    void restrictedPassHasTheRowsOfTheWholePass(Architecture architecture) {
+        try (NDManager m = NDManager.newBaseManager("PyTorch");
+                Network net = Network.create(architecture, 1, 28, 28, 10, 11, m)) {
+            net.forward(m.randomNormal(0, 50, new Shape(8, 1, 28, 28), ai.djl.ndarray.types.DataType.FLOAT32),
+                    Mode.TRAIN);
+            NDArray x = m.randomNormal(0, 50, new Shape(4, 1, 28, 28), ai.djl.ndarray.types.DataType.FLOAT32);
+            ForwardPass whole = net.forward(x, Mode.EVAL);
+            int[] rows = {3, 1};
+            ForwardPass part = whole.restrictedTo(rows).orElseThrow();
+            NDArray picked = m.create(new long[] {3, 1});
+            assertClose(whole.logits().get(new ai.djl.ndarray.index.NDIndex("{}", picked)), part.logits(),
+                    architecture.id() + " logits");
+            NDArray seeds = m.randomNormal(new Shape(REPLICAS * 4L, 10));
+            NDArray wholeInverse = whole.inputGradient(seeds).reshape(REPLICAS, 4, -1);
+            NDArray partSeeds = seeds.reshape(REPLICAS, 4, 10).get(new ai.djl.ndarray.index.NDIndex(":, {}", picked))
+                    .reshape(REPLICAS * 2L, 10);
+            assertClose(wholeInverse.get(new ai.djl.ndarray.index.NDIndex(":, {}", picked)).reshape(REPLICAS * 2L,
+                    1, 28, 28), part.inputGradient(partSeeds), architecture.id() + " input gradient");
+            assertTrue(net.forward(x, Mode.TRAIN).restrictedTo(rows).isEmpty(), "a TRAIN pass depends on its batch");
+        }
+    }
+
     private static BatchNorm trainedBatchNorm(NDManager m, int features, int spatial) {
         BatchNorm bn = new BatchNorm("bn", features, m);
         Shape batch = spatial == 2 ? new Shape(8, features) : new Shape(8, features, spatial, spatial);
