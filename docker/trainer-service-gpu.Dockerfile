@@ -31,6 +31,8 @@ COPY --from=build --chown=185:185 /src/trainer-service/target/quarkus-app/ /depl
 USER 185
 # DJL loads this libtorch instead of downloading one (../shared/DESIGN.md §5); offline, it fails at start-up
 # rather than fetch a different build.
+# glibc keeps freed tensor memory for reuse instead of unmapping it (every fresh mapping of a large tensor was
+# page-cleared: 13 % of a LeNet Deep Defense step, docs/PERFORMANCE.md).
 ENV PYTORCH_LIBRARY_PATH=/opt/libtorch/lib \
     PYTORCH_VERSION=2.7.1 \
     PYTORCH_FLAVOR=cu128 \
@@ -38,6 +40,8 @@ ENV PYTORCH_LIBRARY_PATH=/opt/libtorch/lib \
     NVIDIA_VISIBLE_DEVICES=all \
     NVIDIA_DRIVER_CAPABILITIES=compute,utility \
     QUARKUS_HTTP_PORT=8080 \
+    MALLOC_MMAP_MAX_=0 \
+    MALLOC_TRIM_THRESHOLD_=68719476736 \
     DEEPDEFENSE_STORE_ROOT=/store \
     DEEPDEFENSE_DEVICE=gpu \
     JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -Dai.djl.offline=true"
