@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.Shape;
 import org.deepdefense.nn.ForwardPass;
 import org.deepdefense.nn.GradMode;
 import org.deepdefense.nn.HostTransfers;
-import java.util.Optional;
 import java.util.stream.IntStream;
 
 /**
@@ -53,15 +52,10 @@ public final class DeepFoolStep {
         if (choosing.length > 0) {
             // Rows that stopped or have a fixed target need no choice. When they are many, a pass at the choosing
             // rows alone costs less than their K − 1 boundary normals: the choice is then made there.
-            ForwardPass choicePass = pass;
-            int[] choiceRows = IntStream.range(0, n).toArray();
-            if ((long) (k - 1) * (n - choosing.length) > choosing.length) {
-                Optional<ForwardPass> restricted = GradMode.withoutGradient(() -> pass.restrictedTo(choosing));
-                if (restricted.isPresent()) {
-                    choicePass = restricted.get();
-                    choiceRows = choosing;
-                }
-            }
+            ForwardPass choicePass = (long) (k - 1) * (n - choosing.length) > choosing.length
+                    ? GradMode.withoutGradient(() -> pass.restrictedTo(choosing)).orElse(pass)
+                    : pass;
+            int[] choiceRows = choicePass == pass ? IntStream.range(0, n).toArray() : choosing;
             int m = choiceRows.length;
             // Row q·m + i holds ∇f_j − ∇f_source for the q-th candidate j ≠ source of choice row i: the K − 1
             // boundary normals of every row in one inverse pass (the source's own row would be zero work).
@@ -75,9 +69,8 @@ public final class DeepFoolStep {
                     seeds[row * k + s] -= 1;
                 }
             }
-            ForwardPass boundaryPass = choicePass;
             NDArray seedArray = scope.create(seeds, new Shape((long) candidates * m, k));
-            NDArray boundaries = GradMode.withoutGradient(() -> boundaryPass.inputGradient(seedArray));
+            NDArray boundaries = GradMode.withoutGradient(() -> choicePass.inputGradient(seedArray));
             float[] norms = HostTransfers.floats(boundaries.reshape((long) candidates * m, -1).norm(new int[] {1}));
             for (int i = 0; i < m; i++) {
                 int a = choiceRows[i];

@@ -7,6 +7,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.SplittableRandom;
@@ -14,6 +15,7 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every layer's and every architecture's input gradient equals DJL's first-order autograd (relative error ≤ 1e-4). */
@@ -123,7 +125,7 @@ class InverseNetworkTest {
 
     /** A pass restricted to some rows is the whole pass's rows, logits and inverse alike; TRAIN passes refuse. */
     @ParameterizedTest(name = "{0}")
-    @org.junit.jupiter.params.provider.EnumSource(value = Architecture.class, names = {"MLP_BN", "LENET"})
+    @EnumSource(value = Architecture.class, names = {"MLP_BN", "LENET"})
     void restrictedPassHasTheRowsOfTheWholePass(Architecture architecture) {
         try (NDManager m = NDManager.newBaseManager("PyTorch");
                 Network net = Network.create(architecture, 1, 28, 28, 10, 11, m)) {
@@ -134,13 +136,13 @@ class InverseNetworkTest {
             int[] rows = {3, 1};
             ForwardPass part = whole.restrictedTo(rows).orElseThrow();
             NDArray picked = m.create(new long[] {3, 1});
-            assertClose(whole.logits().get(new ai.djl.ndarray.index.NDIndex("{}", picked)), part.logits(),
+            assertClose(whole.logits().get(new NDIndex("{}", picked)), part.logits(),
                     architecture.id() + " logits");
             NDArray seeds = m.randomNormal(new Shape(REPLICAS * 4L, 10));
             NDArray wholeInverse = whole.inputGradient(seeds).reshape(REPLICAS, 4, -1);
-            NDArray partSeeds = seeds.reshape(REPLICAS, 4, 10).get(new ai.djl.ndarray.index.NDIndex(":, {}", picked))
+            NDArray partSeeds = seeds.reshape(REPLICAS, 4, 10).get(new NDIndex(":, {}", picked))
                     .reshape(REPLICAS * 2L, 10);
-            assertClose(wholeInverse.get(new ai.djl.ndarray.index.NDIndex(":, {}", picked)).reshape(REPLICAS * 2L,
+            assertClose(wholeInverse.get(new NDIndex(":, {}", picked)).reshape(REPLICAS * 2L,
                     1, 28, 28), part.inputGradient(partSeeds), architecture.id() + " input gradient");
             assertTrue(net.forward(x, Mode.TRAIN).restrictedTo(rows).isEmpty(), "a TRAIN pass depends on its batch");
         }
