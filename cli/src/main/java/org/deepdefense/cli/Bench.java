@@ -9,11 +9,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.stream.IntStream;
 import org.deepdefense.checkpoint.CheckpointMetadata;
 import org.deepdefense.checkpoint.CheckpointStore;
 import org.deepdefense.data.Dataset;
 import org.deepdefense.data.DatasetName;
 import org.deepdefense.data.GeneratedDataset;
+import org.deepdefense.data.Preprocessing;
 import org.deepdefense.data.Preprocessor;
 import org.deepdefense.data.Split;
 import org.deepdefense.metrics.AttackSummary;
@@ -31,7 +35,7 @@ import org.deepdefense.train.Trainer;
 import org.deepdefense.train.TrainingConfig;
 
 /**
- * Throughput and memory of training steps and attacks, printed as one JSON line. Three tasks:
+ * Throughput and memory of training steps and attacks, printed as one JSON line. Four tasks:
  * <ul>
  *   <li>{@code generated} (no {@code --from}): vanilla and Deep Defense steps of a fresh network on generated inputs
  *       of the architecture's usual shape; quick, needs no files, but a barely trained network is an easier
@@ -39,7 +43,10 @@ import org.deepdefense.train.TrainingConfig;
  *   <li>{@code fine-tune} ({@code --from KEY}): the real task, fine-tuning a checkpoint on its own dataset's training
  *       split with {@code --method}, next to vanilla steps of the same checkpoint;</li>
  *   <li>{@code evaluate} ({@code --from KEY --evaluate deepfool,apgd-ce}): each attack alone on the first
- *       {@code --test-subset} test images.</li>
+ *       {@code --test-subset} test images;</li>
+ *   <li>{@code whitening-fit} ({@code --whitening-fit N}): fitting the official CIFAR-10 preprocessing (contrast
+ *       normalisation and ZCA whitening, its 3072×3072 eigendecomposition) on N generated 3×32×32 images, and
+ *       applying it to one batch.</li>
  * </ul>
  * The RSS figures show whether memory stays flat over the measured steps.
  */
@@ -54,6 +61,11 @@ final class Bench {
         String from = args.string("from", null);
         int threads = args.integer("threads", Runtime.getRuntime().availableProcessors());
         int batchSize = args.integer("batch-size", 100);
+        Integer whiteningImages = args.optionalInteger("whitening-fit");
+        if (whiteningImages != null) {
+            whiteningFit(args, whiteningImages, threads, batchSize);
+            return;
+        }
         if (from == null) {
             generated(args, threads, batchSize);
             return;
@@ -65,6 +77,40 @@ final class Bench {
             evaluation(args, store, from, dataDir, Arrays.asList(evaluate.split(",")), threads, batchSize);
         } else {
             fineTuning(args, store, from, dataDir, threads, batchSize);
+        }
+    }
+
+    /** The preprocessing maths runs on fork-join threads, so a pool of {@code threads} stands in for the engine's. */
+    private static void whiteningFit(Args args, int images, int threads, int batchSize) throws IOException {
+        args.requireAllUsed();
+        if (images < 2) {
+            throw new Args.UsageException("--whitening-fit needs at least 2 images, got " + images);
+        }
+        Dataset data = GeneratedDataset.create(images, 3, 32, 32, 10, 1);
+        int[] batch = IntStream.range(0, Math.min(batchSize, images)).toArray();
+        ForkJoinPool pool = new ForkJoinPool(threads);
+        try {
+            long begun = System.nanoTime();
+            Preprocessor fitted = pool.submit(() -> Preprocessor.fit(Preprocessing.OFFICIAL_CIFAR, data)).get();
+            double fitSeconds = (System.nanoTime() - begun) / 1e9;
+            begun = System.nanoTime();
+            pool.submit(() -> fitted.apply(data, batch)).get();
+            double applySeconds = (System.nanoTime() - begun) / 1e9;
+            System.out.println(String.format(Locale.ROOT,
+                    "{\"task\":\"whitening-fit\",\"images\":%d,\"features\":%d,\"path\":\"%s\",\"threads\":%d,"
+                            + "\"fit_s\":%.2f,\"batch_size\":%d,\"apply_batch_s\":%.3f}",
+                    images, data.featureSize(), images >= data.featureSize() ? "second-moments" : "image-gram",
+                    threads, fitSeconds, batch.length, applySeconds));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while fitting the whitening", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new IOException("fitting the whitening failed", e.getCause());
+        } finally {
+            pool.shutdown();
         }
     }
 

@@ -71,6 +71,8 @@ final class Usage {
                         the real task: fine-tuning KEY on its dataset with the method, next to vanilla steps
               bench     --from KEY --evaluate deepfool,apgd-ce [--test-subset 500]
                         each attack's time on the first test images
+              bench     --whitening-fit N [--threads N] [--batch-size 100]
+                        fitting CIFAR-10's contrast normalisation and ZCA whitening on N generated images, and one batch
 
             train, evaluate, quickstart, compare, sweep and bench also take --device cpu|gpu|auto (default auto: the GPU
             when DJL sees one; gpu without CUDA is an error) and --threads N.

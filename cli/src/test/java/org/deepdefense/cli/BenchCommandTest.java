@@ -45,6 +45,17 @@ class BenchCommandTest {
         assertEquals("fgs", evaluation.path("attacks").get(1).path("attack").asText());
     }
 
+    @Test
+    void whiteningFitPrintsItsTimesAndPath() throws Exception {
+        JsonNode fit = bench("bench", "--whitening-fit", "120", "--threads", "2", "--batch-size", "16");
+        assertEquals("whitening-fit", fit.path("task").asText());
+        assertEquals(120, fit.path("images").asInt());
+        assertEquals(3072, fit.path("features").asInt());
+        assertEquals("image-gram", fit.path("path").asText(), "fewer images than features");
+        assertEquals(16, fit.path("batch_size").asInt());
+        assertTrue(fit.path("fit_s").asDouble() > 0 && fit.path("apply_batch_s").asDouble() > 0, fit.toString());
+    }
+
     private static JsonNode bench(String... argv) throws Exception {
         PrintStream console = System.out;
         ByteArrayOutputStream printed = new ByteArrayOutputStream();

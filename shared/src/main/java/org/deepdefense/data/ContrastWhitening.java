@@ -3,6 +3,7 @@ package org.deepdefense.data;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.deepdefense.util.ParallelLoops;
 import org.deepdefense.util.SymmetricEigen;
 
 /**
@@ -28,6 +29,8 @@ public final class ContrastWhitening {
     private static final int SAMPLE_BLOCK = 64;
     /** Matrix rows per block when building or applying the whitening matrix. */
     private static final int ROW_BLOCK = 32;
+    /** Samples per task when applying the transform: each block of matrix rows is read once per group. */
+    private static final int APPLY_GROUP = 16;
 
     private final int features;
     private final float contrastScale;
@@ -102,20 +105,26 @@ public final class ContrastWhitening {
             }
         }
         float[] whitened = new float[count * features];
-        // The matrix is symmetric, so row k is also column k: z += y[k] · row k, blocked over rows for the cache.
-        for (int k0 = 0; k0 < features; k0 += ROW_BLOCK) {
-            int k1 = Math.min(k0 + ROW_BLOCK, features);
-            for (int s = 0; s < count; s++) {
-                int base = s * features;
-                for (int k = k0; k < k1; k++) {
-                    float a = rows[base + k];
-                    int row = k * features;
-                    for (int j = 0; j < features; j++) {
-                        whitened[base + j] += a * matrix[row + j];
+        // The matrix is symmetric, so row k is also column k: z += y[k] · row k, blocked over rows for the cache;
+        // groups of samples go to different threads.
+        int groups = (count + APPLY_GROUP - 1) / APPLY_GROUP;
+        ParallelLoops.forEach(0, groups, (long) count * features * features, group -> {
+            int first = group * APPLY_GROUP;
+            int last = Math.min(first + APPLY_GROUP, count);
+            for (int k0 = 0; k0 < features; k0 += ROW_BLOCK) {
+                int k1 = Math.min(k0 + ROW_BLOCK, features);
+                for (int s = first; s < last; s++) {
+                    int base = s * features;
+                    for (int k = k0; k < k1; k++) {
+                        float a = rows[base + k];
+                        int row = k * features;
+                        for (int j = 0; j < features; j++) {
+                            whitened[base + j] += a * matrix[row + j];
+                        }
                     }
                 }
             }
-        }
+        });
         System.arraycopy(whitened, 0, rows, 0, whitened.length);
     }
 
@@ -168,7 +177,7 @@ public final class ContrastWhitening {
             for (int s = 0; s < size; s++) {
                 normalise(train, first + s, mean, contrastScale, block[s]);
             }
-            for (int i = 0; i < features; i++) {
+            ParallelLoops.forEach(0, features, (long) size * features * features / 2, i -> {
                 double[] row = moments[i];
                 for (int s = 0; s < size; s++) {
                     double[] y = block[s];
@@ -177,7 +186,7 @@ public final class ContrastWhitening {
                         row[j] += a * y[j];
                     }
                 }
-            }
+            });
         }
         for (int i = 0; i < features; i++) {
             for (int j = 0; j <= i; j++) {
@@ -202,13 +211,17 @@ public final class ContrastWhitening {
             normalise(train, s, mean, contrastScale, images[s]);
         }
         double[][] gram = new double[n][n];
-        for (int i = 0; i < n; i++) {
+        ParallelLoops.forEach(0, n, (long) n * n * features / 2, i -> {
             for (int j = 0; j <= i; j++) {
                 double dot = 0;
                 for (int f = 0; f < features; f++) {
                     dot += images[i][f] * images[j][f];
                 }
                 gram[i][j] = dot / n;
+            }
+        });
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < i; j++) {
                 gram[j][i] = gram[i][j];
             }
         }
@@ -258,7 +271,9 @@ public final class ContrastWhitening {
         }
         double[][] w = new double[features][features];
         // Blocked over rows so each eigenvector is read once per block rather than once per row.
-        for (int i0 = 0; i0 < features; i0 += ROW_BLOCK) {
+        int blocks = (features + ROW_BLOCK - 1) / ROW_BLOCK;
+        ParallelLoops.forEach(0, blocks, (long) retained.size() * features * features, block -> {
+            int i0 = block * ROW_BLOCK;
             int i1 = Math.min(i0 + ROW_BLOCK, features);
             for (int i = i0; i < i1; i++) {
                 w[i][i] = floorScale;
@@ -274,7 +289,7 @@ public final class ContrastWhitening {
                     }
                 }
             }
-        }
+        });
         float[] matrix = new float[features * features];
         for (int i = 0; i < features; i++) {
             for (int j = 0; j < features; j++) {

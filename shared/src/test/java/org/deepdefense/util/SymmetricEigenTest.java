@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
+import java.util.concurrent.ForkJoinPool;
 import org.junit.jupiter.api.Test;
 
 class SymmetricEigenTest {
@@ -21,6 +22,37 @@ class SymmetricEigenTest {
             }
         }
         assertIsEigendecomposition(a, SymmetricEigen.of(a), 1e-10);
+    }
+
+    /** Large enough that every loop is split over threads, and the split does not change a single bit. */
+    @Test
+    void parallelLoopsGiveTheSameBitsOnAnyNumberOfThreads() throws Exception {
+        SplittableRandom random = new SplittableRandom(5);
+        int n = 300;
+        double[][] a = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j <= i; j++) {
+                a[i][j] = random.nextDouble(-1, 1) / (1 + Math.abs(i - j));
+                a[j][i] = a[i][j];
+            }
+        }
+        SymmetricEigen.Decomposition one = onThreads(1, a);
+        SymmetricEigen.Decomposition three = onThreads(3, a);
+        assertIsEigendecomposition(a, three, 1e-10);
+        assertArrayEquals(one.values(), three.values());
+        for (int k = 0; k < n; k++) {
+            assertArrayEquals(one.vectors()[k], three.vectors()[k], "eigenvector " + k);
+        }
+    }
+
+    /** Parallel streams started inside a fork-join pool run on that pool's threads. */
+    private static SymmetricEigen.Decomposition onThreads(int threads, double[][] a) throws Exception {
+        ForkJoinPool pool = new ForkJoinPool(threads);
+        try {
+            return pool.submit(() -> SymmetricEigen.of(a)).get();
+        } finally {
+            pool.shutdown();
+        }
     }
 
     /** Repeated eigenvalues, a zero row and exact zeros: the branches a random dense matrix never takes. */
