@@ -87,7 +87,8 @@ final class SweepChoice {
     }
 
     /** The sweep that measures the choice: the chosen configurations and the control, over {@code seeds}. */
-    SweepRequest followUp(SweepRequest validation, List<Long> seeds) {
+    /** @param attacks the follow-up's attack suite, checked as a request's are */
+    SweepRequest followUp(SweepRequest validation, List<Long> seeds, List<String> attacks) {
         List<Choice> choices = choices();
         if (choices.isEmpty()) {
             throw new Args.UsageException("the results hold only the control " + control.firstRunId()
@@ -109,6 +110,6 @@ final class SweepChoice {
         return new SweepRequest(validation.schemaVersion(), validation.sweepId(), validation.dataset(),
                 validation.datasetRoot(), validation.architecture(), validation.baseCheckpoint(),
                 validation.baseCheckpointSha256(), validation.hyperparameters(), methods, seeds,
-                List.of(control.epochs()), validation.attacks(), validation.trainSubset(), null);
+                List.of(control.epochs()), attacks, validation.trainSubset(), null);
     }
 }

@@ -66,7 +66,9 @@ final class SweepCommand {
 
     /**
      * Prints each method's choice from the points of a validation sweep; with {@code --out}, writes the follow-up
-     * sweep (the choices and the control over {@code --seeds}) to run with {@code --eval-on test}.
+     * sweep (the choices and the control over {@code --seeds}) to run with {@code --eval-on test}; its attack suite
+     * is the validation sweep's unless {@code --attacks} names another (a validation sweep may measure only what the
+     * choice reads, ρ₂, when the full suite would cost more than the training).
      */
     private static void choose(Args args, SweepRequest sweep) throws IOException {
         Path results = args.path("results", defaultResults(sweep, args).toString());
@@ -74,11 +76,20 @@ final class SweepCommand {
         List<Long> seeds = Stream.of(args.string("seeds", "1,2,3").split(",")).map(String::trim).map(Long::valueOf)
                 .toList();
         Path out = args.path("out", null);
+        String attacks = args.string("attacks", null);
         args.requireAllUsed();
         SweepChoice choice = SweepChoice.of(points(results), within / 100);
         System.out.print(choice.summary());
         if (out != null) {
-            JSON.writeValue(out.toFile(), choice.followUp(sweep, seeds));
+            List<String> suite = attacks == null ? sweep.attacks()
+                    : Stream.of(attacks.split(",")).map(String::trim).toList();
+            SweepRequest followUp;
+            try {
+                followUp = choice.followUp(sweep, seeds, suite);
+            } catch (InvalidMessageException e) {
+                throw new Args.UsageException("--attacks " + attacks + ": " + e.getMessage());
+            }
+            JSON.writeValue(out.toFile(), followUp);
             System.err.println("wrote the follow-up sweep to " + out + "; run it with --eval-on test");
         }
     }

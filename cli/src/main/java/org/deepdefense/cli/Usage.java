@@ -30,9 +30,11 @@ final class Usage {
                         frontier.svg from the points already there: clean accuracy against rho2 and against robust
                         accuracy at the smallest L-inf budget, one line per method
               sweep     --choose --request FILE [--results DIR] [--within 0.5] [--seeds 1,2,3] [--out FILE]
+                        [--attacks standard]
                         per method, among the configurations within 0.5 point of the vanilla control's clean
                         accuracy, the one with the highest rho2 (seeds averaged; none close: the most accurate);
-                        --out writes the follow-up sweep of the choices and the control, for --eval-on test
+                        --out writes the follow-up sweep of the choices and the control, for --eval-on test, with
+                        the validation sweep's attacks or those given
               sweep     --submit --request FILE [--bootstrap HOST:PORT] [--run-dir DIR]
                         the sweep on deepdefense.sweep.requests: the trainers expand it into training requests
               train     --run-id ID [--method vanilla|deepdefense|parseval|fgs-adv|deepfool-adv]

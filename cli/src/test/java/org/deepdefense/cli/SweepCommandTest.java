@@ -89,7 +89,7 @@ class SweepCommandTest {
         // Within 100 points every configuration is close to the control: the highest rho2 wins.
         Path followUp = dir.resolve("follow-up.json");
         run(new String[] {"sweep", "--choose", "--request", request.toString(), "--results", results.toString(),
-            "--within", "100", "--seeds", "1,2,3", "--out", followUp.toString()});
+            "--within", "100", "--seeds", "1,2,3", "--out", followUp.toString(), "--attacks", "deepfool, apgd-ce"});
         SweepCommand.PointResult strongest = points.get(1).row().report().rho2() >= points.get(2).row().report()
                 .rho2() ? points.get(1) : points.get(2);
         SweepRequest next = Messages.parseSweepRequest(Files.readAllBytes(followUp));
@@ -97,8 +97,15 @@ class SweepCommandTest {
         assertEquals(List.of(strongest.parameters().get("lambda")),
                 next.methods().get(1).parameters().get("lambda"));
         assertEquals(List.of(1L, 2L, 3L), next.seeds());
+        assertEquals(List.of("deepfool", "apgd-ce"), next.attacks(), "the suite given, not the validation sweep's");
         assertEquals("t", next.sweepId(), "the same runs for the seeds already trained");
         assertEquals(strongest.runId(), next.expand().get(3).runId(), "the chosen point's seed 1 is resumed");
+
+        Args.UsageException unknown = assertThrows(Args.UsageException.class, () -> run(new String[] {"sweep",
+            "--choose", "--request", request.toString(), "--results", results.toString(), "--out",
+            dir.resolve("bad.json").toString(), "--attacks", "deepfool,fgsm"}));
+        assertTrue(unknown.getMessage().startsWith("--attacks deepfool,fgsm: attacks[1]"), unknown.getMessage());
+        assertTrue(Files.notExists(dir.resolve("bad.json")), "nothing written for a bad suite");
 
         Path controlOnly = Files.createDirectories(dir.resolve("control-only"));
         Files.copy(results.resolve(runIds.get(0) + ".json"), controlOnly.resolve(runIds.get(0) + ".json"));
