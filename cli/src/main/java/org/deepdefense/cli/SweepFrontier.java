@@ -10,7 +10,8 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The robustness–accuracy frontier of a sweep as SVG: clean accuracy on x, ρ₂ (left) and robust accuracy at the
- * smallest L∞ budget (right) on y, one line per method through its points in order of clean accuracy.
+ * smallest L∞ budget (right) on y, one line per method through its points in order of clean accuracy. A sweep whose
+ * suite has no L∞ attack (ρ₂ only, say) shows robust accuracy at its smallest L2 budget instead.
  */
 final class SweepFrontier {
     private static final int PANEL = 360;
@@ -22,34 +23,56 @@ final class SweepFrontier {
 
     private SweepFrontier() {}
 
-    /** The smallest L∞ budget every point was attacked at: the frontier's robust accuracy is read there. */
-    static String budget(List<SweepCommand.PointResult> results) {
-        return results.stream().map(r -> r.row().report().robustAccuracy().getOrDefault("linf", Map.of()).keySet())
-                .reduce((a, b) -> a.stream().filter(b::contains).collect(java.util.stream.Collectors.toSet()))
-                .flatMap(common -> common.stream().min(Comparator.comparingDouble(Double::parseDouble)))
-                .orElseThrow(() -> new IllegalArgumentException("the points share no L∞ budget to plot"));
+    /** Where the frontier's robust accuracy is read: a norm ("linf", "l2") and a budget under it. */
+    record Budget(String norm, String epsilon) {
+        String label() {
+            return (norm.equals("linf") ? "L∞" : "L2") + " ε = " + epsilon;
+        }
+    }
+
+    /**
+     * The smallest L∞ budget every point was attacked at, or where no L∞ attack ran on every point, the smallest
+     * such L2 budget: a norm no attack worked in would only repeat the clean accuracy.
+     */
+    static Budget budget(List<SweepCommand.PointResult> results) {
+        for (String norm : List.of("linf", "l2")) {
+            boolean attackedEverywhere = results.stream().allMatch(r -> r.row().report().attacks().stream()
+                    .anyMatch(attack -> attack.norm().equals(norm)));
+            if (!attackedEverywhere) {
+                continue;
+            }
+            var common = results.stream()
+                    .map(r -> r.row().report().robustAccuracy().getOrDefault(norm, Map.of()).keySet())
+                    .reduce((a, b) -> a.stream().filter(b::contains).collect(java.util.stream.Collectors.toSet()))
+                    .flatMap(budgets -> budgets.stream().min(Comparator.comparingDouble(Double::parseDouble)));
+            if (common.isPresent()) {
+                return new Budget(norm, common.get());
+            }
+        }
+        throw new IllegalArgumentException("the points share no budget that an attack of their suite ran at");
     }
 
     /** Each method's points, methods in order of first appearance, points by increasing clean accuracy. */
-    static Map<String, List<Point>> lines(List<SweepCommand.PointResult> results, String budget) {
+    static Map<String, List<Point>> lines(List<SweepCommand.PointResult> results, Budget budget) {
         Map<String, List<Point>> lines = new LinkedHashMap<>();
         for (SweepCommand.PointResult result : results) {
             var report = result.row().report();
             lines.computeIfAbsent(result.method(), m -> new ArrayList<>()).add(new Point(result.runId(),
-                    report.cleanAccuracy(), report.rho2(), report.robustAccuracy().get("linf").get(budget)));
+                    report.cleanAccuracy(), report.rho2(),
+                    report.robustAccuracy().get(budget.norm()).get(budget.epsilon())));
         }
         lines.values().forEach(points -> points.sort(Comparator.comparingDouble(Point::cleanAccuracy)));
         return lines;
     }
 
     static String svg(List<SweepCommand.PointResult> results, String title) {
-        String budget = budget(results);
+        Budget budget = budget(results);
         Map<String, List<Point>> lines = lines(results, budget);
         List<Point> all = lines.values().stream().flatMap(List::stream).toList();
         Range x = Range.of(all, Point::cleanAccuracy, false);
         StringBuilder s = Svg.page(2 * (PANEL + MARGIN) + MARGIN + 150, PANEL + 2 * MARGIN + 20, MARGIN, title);
         panel(s, lines, MARGIN, "ρ₂ (DeepFool)", x, Range.of(all, Point::rho2, true), Point::rho2, "%.3g");
-        panel(s, lines, 2 * MARGIN + PANEL, "robust accuracy, L∞ ε = " + budget, x,
+        panel(s, lines, 2 * MARGIN + PANEL, "robust accuracy, " + budget.label(), x,
                 Range.of(all, Point::robustAccuracy, true), Point::robustAccuracy, "%.0f%%");
         Svg.legend(s, 2 * (PANEL + MARGIN) + 20, MARGIN + 20, List.copyOf(lines.keySet()));
         return s.append("</svg>\n").toString();

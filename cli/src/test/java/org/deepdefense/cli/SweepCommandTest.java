@@ -68,7 +68,8 @@ class SweepCommandTest {
         assertEquals(List.of("vanilla", "deepdefense"), List.copyOf(lines.keySet()));
         List<SweepFrontier.Point> deepDefense = lines.get("deepdefense");
         assertTrue(deepDefense.get(0).cleanAccuracy() <= deepDefense.get(1).cleanAccuracy(), "in order of accuracy");
-        assertEquals("25.5", SweepFrontier.budget(points), "the smallest standard L∞ budget");
+        assertEquals(new SweepFrontier.Budget("linf", "25.5"), SweepFrontier.budget(points),
+                "the smallest standard L∞ budget");
         SweepFrontier.Point l15 = deepDefense.stream().filter(p -> p.runId().equals(runIds.get(2))).findFirst()
                 .orElseThrow();
         assertEquals(points.get(2).row().report().rho2(), l15.rho2());
@@ -85,6 +86,27 @@ class SweepCommandTest {
         Files.delete(results.resolve(SweepCommand.FRONTIER));
         run(new String[] {"sweep", "--plot", "--results", results.toString()});
         assertTrue(Files.exists(results.resolve(SweepCommand.FRONTIER)));
+
+        // A rho2-only suite (the same runs, evaluated again): no L∞ attack ran, so there is no L∞ robust accuracy
+        // to report or to plot; the frontier reads DeepFool's L2 one.
+        Path rho2Request = dir.resolve("rho2-only.json");
+        Files.writeString(rho2Request, Files.readString(request).replace("\"seeds\": [1]",
+                "\"seeds\": [1], \"attacks\": [\"deepfool\"]"));
+        Path rho2Results = dir.resolve("rho2-only");
+        run(new String[] {"sweep", "--request", rho2Request.toString(), "--validation", "1600", "--eval-subset", "40",
+            "--threads", "2", "--store", store, "--results", rho2Results.toString()});
+        List<SweepCommand.PointResult> rho2Points = new ArrayList<>();
+        for (String runId : runIds) {
+            rho2Points.add(JSON.readValue(rho2Results.resolve(runId + ".json").toFile(),
+                    SweepCommand.PointResult.class));
+        }
+        assertEquals(List.of("l2"), List.copyOf(rho2Points.get(0).row().report().robustAccuracy().keySet()));
+        assertTrue(rho2Points.get(0).row().report().warnings().stream().noneMatch(w -> w.kind().equals("no-effect")
+                && w.message().contains("linf")),
+                "no L∞ budget to warn about");
+        assertEquals(new SweepFrontier.Budget("l2", "382.5"), SweepFrontier.budget(rho2Points));
+        assertTrue(Files.readString(rho2Results.resolve(SweepCommand.FRONTIER))
+                .contains("robust accuracy, L2 ε = 382.5"), "the right panel says which budget it shows");
 
         // Within 100 points every configuration is close to the control: the highest rho2 wins.
         Path followUp = dir.resolve("follow-up.json");

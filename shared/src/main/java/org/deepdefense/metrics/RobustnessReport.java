@@ -181,6 +181,10 @@ public record RobustnessReport(
         Map<String, Map<String, Integer>> broken = new LinkedHashMap<>();
         Map<String, Long> attacked = new LinkedHashMap<>();
         for (Norm norm : Norm.values()) {
+            // Robust accuracy at a norm no attack of the suite works in would only repeat the clean accuracy.
+            if (options.attacks().stream().noneMatch(name -> Attacks.spec(name).norms().contains(norm))) {
+                continue;
+            }
             Map<String, Double> robustByEps = new LinkedHashMap<>();
             for (double eps : options.budgets(norm)) {
                 boolean[] standing = o.correct().clone();
