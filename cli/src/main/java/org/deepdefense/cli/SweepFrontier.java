@@ -36,6 +36,8 @@ final class SweepFrontier {
      */
     static Budget budget(List<SweepCommand.PointResult> results) {
         for (String norm : List.of("linf", "l2")) {
+            // Read from the attacks, not from robustAccuracy's keys: reports written before ac316ec list robust
+            // accuracy for every norm (docs/results/sweeps/fm-lenet-validation is such a sweep).
             boolean attackedEverywhere = results.stream().allMatch(r -> r.row().report().attacks().stream()
                     .anyMatch(attack -> attack.norm().equals(norm)));
             if (!attackedEverywhere) {
