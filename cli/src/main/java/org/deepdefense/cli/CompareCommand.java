@@ -58,8 +58,6 @@ final class CompareCommand {
      * @param trainSeconds wall time of the training run, as measured when it ran (null if it was resumed; kept in
      *     {@code train-times/} beside the results directory)
      * @param commands the equivalent train and evaluate commands for this row alone
-     */
-    /**
      * @param lrSchedule the learning-rate schedule the run trained with (null in rows written before it was kept)
      * @param stabilisers how often each stabiliser fired over the whole run (null in rows written before they were
      *     counted)
@@ -221,6 +219,7 @@ final class CompareCommand {
             record.put("runId", spec.runId());
             record.put("seconds", seconds);
             record.put("note", fresh ? "trained from start to end in one go" : "resumed: wall time not measured");
+            record.put("device", saved.metadata().device());
             JSON.writeValue(timing.toFile(), record);
         }
         return new Trained(spec, saved.key(), saved.metadata().sha256(), seconds);

@@ -63,6 +63,10 @@ class SweepCommandTest {
                     "fine-tunes the base without the validation split: " + train);
         }
         assertEquals(Map.of("lambda", 15.0, "c", 25.0, "d", 5.0), points.get(2).parameters());
+        String trainedOn = JSON.readTree(dir.resolve("train-times").resolve(runIds.get(2) + ".json").toFile())
+                .path("device").asText();
+        assertTrue(trainedOn.startsWith("cpu() ") && trainedOn.endsWith(" 2 threads"),
+                "the wall time says what it was measured on: " + trainedOn);
 
         Map<String, List<SweepFrontier.Point>> lines = SweepFrontier.lines(points, SweepFrontier.budget(points));
         assertEquals(List.of("vanilla", "deepdefense"), List.copyOf(lines.keySet()));

@@ -22,6 +22,7 @@ import org.deepdefense.data.Split;
 import org.deepdefense.messages.Hyperparameters;
 import org.deepdefense.messages.TrainingRequest;
 import org.deepdefense.nn.Architecture;
+import org.deepdefense.nn.ComputeHost;
 import org.deepdefense.nn.Network;
 
 /**
@@ -219,7 +220,7 @@ public final class TrainingJob {
             if (resumed != null && latest.isPresent()) {
                 resumed.restoreOptimizer(trainer.optimizer());
             }
-            String device = root.getDevice().toString();
+            String device = ComputeHost.describe(root.getDevice());
             events.started(device, trainer.stepsPerEpoch(train), start);
             Checkpointer checkpointer = new Checkpointer(spec, store, network, preprocessor, trainer.optimizer(),
                     train, device, parent, resumePoint, lastMetrics, firedBefore, events);
