@@ -37,6 +37,8 @@ public record TrainingProgress(
     public static final String SUCCEEDED = "succeeded";
     public static final String FAILED = "failed";
     public static final List<String> STATUSES = List.of(RUNNING, SUCCEEDED, FAILED);
+    /** The longest {@code device} a record may carry (what a run's checkpoint metadata records too). */
+    public static final int MAX_DEVICE_LENGTH = 64;
     private static final List<String> STABILISERS = List.copyOf(org.deepdefense.train.Stabilisers.names());
 
     public TrainingProgress {
@@ -58,7 +60,7 @@ public record TrainingProgress(
                         count.getValue()), 0);
             }
         }
-        Check.text("device", device, 64);
+        Check.text("device", device, MAX_DEVICE_LENGTH);
         Check.oneOf("status", status, STATUSES);
         if (message != null || status.equals(FAILED)) {
             Check.text("message", message, 8192);

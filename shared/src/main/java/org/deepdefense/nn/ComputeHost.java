@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
+import org.deepdefense.messages.TrainingProgress;
 
 /**
  * What a run computed on, as recorded in checkpoint metadata and progress records. On the CPU the same command gives
@@ -17,9 +18,6 @@ import java.util.Set;
  * does not reproduce says why.
  */
 public final class ComputeHost {
-    /** The length every message field that carries it allows. */
-    public static final int MAX_LENGTH = 64;
-
     private ComputeHost() {}
 
     /** The device, and on the CPU its model, vector instruction set and libtorch's intra-op thread count. */
@@ -30,7 +28,7 @@ public final class ComputeHost {
         String cpuinfo;
         try {
             cpuinfo = Files.readString(Path.of("/proc/cpuinfo"));
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) { // not Linux
             cpuinfo = "";
         }
         Engine.getEngine("PyTorch"); // loads libtorch, which the thread count is asked of
@@ -56,7 +54,7 @@ public final class ComputeHost {
             isa = cpuinfo.isEmpty() ? "" : ", no avx2";
         }
         String tail = isa + ", " + threads + (threads == 1 ? " thread" : " threads");
-        int room = Math.max(0, MAX_LENGTH - device.length() - 1 - tail.length());
+        int room = Math.max(0, TrainingProgress.MAX_DEVICE_LENGTH - device.length() - 1 - tail.length());
         String name = model.length() > room ? model.substring(0, room).trim() : model;
         return device + (name.isEmpty() ? "" : " " + name) + tail;
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import org.deepdefense.messages.TrainingProgress;
 import org.junit.jupiter.api.Test;
 
 class ComputeHostTest {
@@ -38,7 +39,7 @@ class ComputeHostTest {
         String described = ComputeHost.describeCpu("cpu()",
                 cpuinfo("Intel(R) Xeon(R) Platinum 8480+ Sapphire Rapids with a very long marketing name", "avx2 fma"),
                 null, 16);
-        assertEquals(ComputeHost.MAX_LENGTH, described.length(), described);
+        assertEquals(TrainingProgress.MAX_DEVICE_LENGTH, described.length(), described);
         assertTrue(described.endsWith(", avx2, 16 threads"), described);
     }
 
@@ -47,6 +48,6 @@ class ComputeHostTest {
         String described = ComputeHost.describe(Device.cpu());
         assertTrue(described.startsWith("cpu()") && (described.endsWith("threads") || described.endsWith("thread")),
                 described);
-        assertTrue(described.length() <= ComputeHost.MAX_LENGTH, described);
+        assertTrue(described.length() <= TrainingProgress.MAX_DEVICE_LENGTH, described);
     }
 }
