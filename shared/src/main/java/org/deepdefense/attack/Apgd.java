@@ -109,20 +109,21 @@ public final class Apgd implements FixedBudgetAttack {
         return broken;
     }
 
-    /** One APGD run of {@link #iterations} steps on every row. */
+    /**
+     * One APGD run of {@link #iterations} steps on every row. A row leaves the batch once broken: its result is
+     * final, and every step is per row, so the rows still running follow the same path as in a full batch.
+     */
     private boolean[] run(Network network, NDManager scope, float[] original, int[] labels, int[] target,
             double epsilon, long[] seeds, int d) {
         int n = labels.length;
-        int k = network.numClasses();
         float[] delta = RandomStart.onSphere(norm, d, epsilon, seeds);
         norm.project(delta, d, epsilon);
-        LossGradient at = LossGradient.at(network, scope, Pgd.add(original, delta), labels, target, loss);
         boolean[] broken = new boolean[n];
-        Pgd.markBroken(at.logits(), labels, k, broken);
+        double[] current = new double[n];
+        float[] gradient = new float[n * d];
+        evaluate(network, scope, original, delta, labels, target, standing(broken), d, broken, current, gradient);
         double[] step = new double[n];
         Arrays.fill(step, 2 * epsilon);
-        double[] current = at.values().clone();
-        float[] gradient = at.gradient();
         double[] best = current.clone();
         float[] bestDelta = delta.clone();
         float[] bestGradient = gradient.clone();
@@ -132,60 +133,80 @@ public final class Apgd implements FixedBudgetAttack {
         boolean[] reducedAtCheckpoint = new boolean[n];
         int lastCheckpoint = 0;
         int nextCheckpoint = 0;
+        double[] values = new double[n];
         for (int it = 0; it < iterations; it++) {
+            int[] active = standing(broken);
+            if (active.length == 0) {
+                break;
+            }
             float[] direction = norm.steepestAscent(gradient, d);
-            float[] next = new float[delta.length];
+            float[] next = delta.clone();
             double a = it == 0 ? 1 : MOMENTUM;
-            for (int row = 0; row < n; row++) {
-                float[] z = new float[d];
+            float[] z = new float[d];
+            float[] row = new float[d];
+            for (int r : active) {
                 for (int i = 0; i < d; i++) {
-                    z[i] = (float) (delta[row * d + i] + step[row] * direction[row * d + i]);
+                    z[i] = (float) (delta[r * d + i] + step[r] * direction[r * d + i]);
                 }
                 norm.project(z, d, epsilon);
                 for (int i = 0; i < d; i++) {
-                    int at0 = row * d + i;
-                    next[at0] = (float) (delta[at0] + a * (z[i] - delta[at0]) + (1 - a) * (delta[at0] - previous[at0]));
+                    int at0 = r * d + i;
+                    row[i] = (float) (delta[at0] + a * (z[i] - delta[at0]) + (1 - a) * (delta[at0] - previous[at0]));
                 }
+                norm.project(row, d, epsilon);
+                System.arraycopy(row, 0, next, r * d, d);
             }
-            norm.project(next, d, epsilon);
             previous = delta;
             delta = next;
-            at = LossGradient.at(network, scope, Pgd.add(original, delta), labels, target, loss);
-            Pgd.markBroken(at.logits(), labels, k, broken);
-            gradient = at.gradient();
-            for (int row = 0; row < n; row++) {
-                if (at.values()[row] > current[row]) {
-                    raised[row]++;
+            evaluate(network, scope, original, delta, labels, target, active, d, broken, values, gradient);
+            for (int r : active) {
+                if (values[r] > current[r]) {
+                    raised[r]++;
                 }
-                current[row] = at.values()[row];
-                if (current[row] > best[row]) {
-                    best[row] = current[row];
-                    System.arraycopy(delta, row * d, bestDelta, row * d, d);
-                    System.arraycopy(gradient, row * d, bestGradient, row * d, d);
+                current[r] = values[r];
+                if (current[r] > best[r]) {
+                    best[r] = current[r];
+                    System.arraycopy(delta, r * d, bestDelta, r * d, d);
+                    System.arraycopy(gradient, r * d, bestGradient, r * d, d);
                 }
             }
             if (nextCheckpoint < checkpoints.length && it + 1 == checkpoints[nextCheckpoint]) {
                 int window = checkpoints[nextCheckpoint] - lastCheckpoint;
-                for (int row = 0; row < n; row++) {
-                    boolean oscillating = raised[row] < RHO * window;
+                for (int r : active) {
+                    boolean oscillating = raised[r] < RHO * window;
                     // Not halved at the last checkpoint (so the same step) and no better loss since it.
-                    boolean stalled = !reducedAtCheckpoint[row] && best[row] <= bestAtCheckpoint[row];
-                    reducedAtCheckpoint[row] = oscillating || stalled;
-                    if (reducedAtCheckpoint[row]) {
-                        step[row] /= 2;
+                    boolean stalled = !reducedAtCheckpoint[r] && best[r] <= bestAtCheckpoint[r];
+                    reducedAtCheckpoint[r] = oscillating || stalled;
+                    if (reducedAtCheckpoint[r]) {
+                        step[r] /= 2;
                         // Restart from the best point, without momentum from before it.
-                        System.arraycopy(bestDelta, row * d, delta, row * d, d);
-                        System.arraycopy(bestDelta, row * d, previous, row * d, d);
-                        System.arraycopy(bestGradient, row * d, gradient, row * d, d);
-                        current[row] = best[row];
+                        System.arraycopy(bestDelta, r * d, delta, r * d, d);
+                        System.arraycopy(bestDelta, r * d, previous, r * d, d);
+                        System.arraycopy(bestGradient, r * d, gradient, r * d, d);
+                        current[r] = best[r];
                     }
-                    raised[row] = 0;
-                    bestAtCheckpoint[row] = best[row];
+                    raised[r] = 0;
+                    bestAtCheckpoint[r] = best[r];
                 }
                 lastCheckpoint = checkpoints[nextCheckpoint++];
             }
         }
         return broken;
+    }
+
+    /** The loss and its input gradient at {@code original + delta} for the given rows, written into their rows. */
+    private void evaluate(Network network, NDManager scope, float[] original, float[] delta, int[] labels,
+            int[] target, int[] rows, int d, boolean[] broken, double[] values, float[] gradient) {
+        int[] rowLabels = select(labels, rows);
+        LossGradient at = LossGradient.at(network, scope, Pgd.add(rows(original, rows, d), rows(delta, rows, d)),
+                rowLabels, target == null ? null : select(target, rows), loss);
+        boolean[] found = new boolean[rows.length];
+        Pgd.markBroken(at.logits(), rowLabels, network.numClasses(), found);
+        for (int a = 0; a < rows.length; a++) {
+            broken[rows[a]] |= found[a];
+            values[rows[a]] = at.values()[a];
+            System.arraycopy(at.gradient(), a * d, gradient, rows[a] * d, d);
+        }
     }
 
     private static int[] standing(boolean[] broken) {

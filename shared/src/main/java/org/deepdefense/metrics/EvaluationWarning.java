@@ -9,5 +9,5 @@ package org.deepdefense.metrics;
 public record EvaluationWarning(String kind, String message) {
     /** Every kind the masking checks raise. */
     public static final java.util.List<String> KINDS = java.util.List.of("saturated-softmax", "zero-gradient",
-            "cross-entropy-masking", "black-box-only", "no-effect", "non-monotone", "more-iterations-break");
+            "cross-entropy-masking", "black-box-only", "no-effect", "more-iterations-break");
 }

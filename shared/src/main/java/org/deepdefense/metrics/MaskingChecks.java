@@ -3,7 +3,6 @@ package org.deepdefense.metrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.deepdefense.attack.Attacks;
 import org.deepdefense.metrics.SampleOutcomes.BudgetOutcome;
 
@@ -76,24 +75,13 @@ final class MaskingChecks {
                         run.norm().label(), RobustnessReport.key(run.epsilon()))));
             }
         }
-        report.robustAccuracy().forEach((norm, byEps) -> {
-            Double previous = null;
-            String previousEps = null;
-            for (Map.Entry<String, Double> point : byEps.entrySet()) {
-                if (point.getValue() >= report.cleanAccuracy() && report.cleanAccuracy() > 0) {
-                    warnings.add(new EvaluationWarning("no-effect", String.format(Locale.ROOT,
-                            "no attack broke any sample at %s eps %s: is the budget on the scale of the inputs"
-                                    + " (%s)?", norm, point.getKey(), report.budgetUnits())));
-                }
-                if (previous != null && point.getValue() > previous) {
-                    warnings.add(new EvaluationWarning("non-monotone", String.format(Locale.ROOT,
-                            "robust accuracy rises from %.2f %% at %s eps %s to %.2f %% at eps %s", 100 * previous,
-                            norm, previousEps, 100 * point.getValue(), point.getKey())));
-                }
-                previous = point.getValue();
-                previousEps = point.getKey();
+        report.robustAccuracy().forEach((norm, byEps) -> byEps.forEach((eps, accuracy) -> {
+            if (accuracy >= report.cleanAccuracy() && report.cleanAccuracy() > 0) {
+                warnings.add(new EvaluationWarning("no-effect", String.format(Locale.ROOT,
+                        "no attack broke any sample at %s eps %s: is the budget on the scale of the inputs (%s)?",
+                        norm, eps, report.budgetUnits())));
             }
-        });
+        }));
         for (BudgetOutcome check : o.doubled()) {
             int broken = RobustnessReport.count(check.broken());
             int checked = countChecked(o, options, check);
@@ -109,18 +97,11 @@ final class MaskingChecks {
 
     /** The samples the check ran on: robust after the whole suite at its budget, index a multiple of the stride. */
     private static int countChecked(SampleOutcomes o, RobustnessEvaluator.Options options, BudgetOutcome check) {
+        boolean[] robust = SuiteStanding.robust(check.norm(), check.epsilon(), o.correct(), o.minimumNorm(),
+                o.fixedBudget(), null);
         int checked = 0;
         for (int i = 0; i < o.size(); i += options.checkStride()) {
-            boolean robust = o.correct()[i];
-            for (var entry : o.minimumNorm().entrySet()) {
-                Attacks.Spec spec = Attacks.spec(entry.getKey());
-                robust &= !(spec.norms().contains(check.norm()) && entry.getValue().fooled()[i]
-                        && entry.getValue().sizes()[i] <= check.epsilon());
-            }
-            for (BudgetOutcome run : o.fixedBudget()) {
-                robust &= !(run.norm() == check.norm() && run.epsilon() == check.epsilon() && run.broken()[i]);
-            }
-            checked += robust ? 1 : 0;
+            checked += robust[i] ? 1 : 0;
         }
         return checked;
     }

@@ -25,9 +25,9 @@ import org.deepdefense.nn.Network;
 
 /**
  * Runs an attack suite on a test set, AutoAttack-style, and keeps every sample's outcome: each minimum-norm attack
- * runs on every sample; at each budget, each fixed-budget attack runs only on the correctly classified samples that
- * the fixed-budget attacks before it left standing. A sample is robust at a budget when no attack of that norm
- * broke it (worst case per sample). All sizes and budgets are in the preprocessed input space.
+ * runs on every sample; at each budget, the fixed-budget attacks run only on the correctly classified samples still
+ * standing ({@link SuiteStanding}). A sample is robust at a budget when no attack of that norm broke it there or at a
+ * smaller budget (worst case per sample). All sizes and budgets are in the preprocessed input space.
  */
 public final class RobustnessEvaluator {
     private final Network network;
@@ -188,34 +188,40 @@ public final class RobustnessEvaluator {
         List<BudgetOutcome> fixedBudget = new ArrayList<>();
         List<BudgetOutcome> doubled = new ArrayList<>();
         for (Norm norm : Norm.values()) {
+            String firstFixedBudget = SuiteStanding.firstFixedBudget(options.attacks(), norm);
+            String firstGradientAttack = options.attacks().stream().filter(name -> {
+                Attacks.Spec spec = Attacks.spec(name);
+                return spec.kind() == Attacks.Kind.FIXED_BUDGET && spec.norms().contains(norm) && spec.usesGradients();
+            }).findFirst().orElse(null);
             double[] budgets = options.budgets(norm);
             for (int e = 0; e < budgets.length; e++) {
                 double epsilon = budgets[e];
-                boolean[] standing = correct.clone();
-                String firstGradientAttack = null;
                 for (String name : options.attacks()) {
                     Attacks.Spec spec = Attacks.spec(name);
                     if (spec.kind() != Attacks.Kind.FIXED_BUDGET || !spec.norms().contains(norm)) {
                         continue;
                     }
-                    if (firstGradientAttack == null && spec.usesGradients()) {
-                        firstGradientAttack = name;
-                    }
                     long start = System.nanoTime();
                     boolean[] broken = attackStanding(Attacks.fixedBudget(name, norm, options.settings()), inputs,
-                            labels, standing, epsilon, seeds(options.seed(), name, from, n), d,
+                            labels, SuiteStanding.attacked(name, norm, epsilon, options.attacks(), correct,
+                                    minimumNorm, fixedBudget),
+                            epsilon, seeds(options.seed(), name, from, n), d,
                             String.format(Locale.ROOT, "%s %s eps %g", name, norm.label(), epsilon), progress);
-                    for (int row = 0; row < n; row++) {
-                        standing[row] &= !broken[row];
+                    BudgetOutcome earlier = SuiteStanding.atSmallerBudget(fixedBudget, name, norm, epsilon);
+                    if (name.equals(firstFixedBudget) && earlier != null) {
+                        // What it broke within a smaller ball it breaks within this one: its accuracy alone stays.
+                        for (int row = 0; row < n; row++) {
+                            broken[row] |= earlier.broken()[row];
+                        }
                     }
                     fixedBudget.add(new BudgetOutcome(name, norm, epsilon, broken));
                     seconds.merge(name + "/" + norm.label(), (System.nanoTime() - start) / 1e9, Double::sum);
                 }
                 if (e == 0 && firstGradientAttack != null) {
                     // Masking check: does twice the work break what the suite left standing?
-                    boolean[] checked = new boolean[n];
+                    boolean[] checked = SuiteStanding.robust(norm, epsilon, correct, minimumNorm, fixedBudget, null);
                     for (int row = 0; row < n; row++) {
-                        checked[row] = standing[row] && (from + row) % options.checkStride() == 0;
+                        checked[row] &= (from + row) % options.checkStride() == 0;
                     }
                     long start = System.nanoTime();
                     boolean[] broken = attackStanding(Attacks.fixedBudget(firstGradientAttack, norm,

@@ -35,6 +35,7 @@ import org.deepdefense.metrics.SampleOutcomes.BudgetOutcome;
  * @param suite the attacks run, in order
  * @param budgetUnits what ε means
  * @param robustAccuracy by norm ("linf", "l2") and ε: the share of test samples that no attack of the suite broke
+ *     there or at a smaller ε
  * @param attacks per attack: accuracy, robust accuracy after it, samples broken, time
  * @param warnings signs of gradient masking or meaningless budgets; empty when none
  * @param paperFgs the paper-FGS profile, to re-read the FGS columns at another ε_ref; null without paper-fgs
@@ -186,9 +187,14 @@ public record RobustnessReport(
                 continue;
             }
             Map<String, Double> robustByEps = new LinkedHashMap<>();
-            for (double eps : options.budgets(norm)) {
-                boolean[] standing = o.correct().clone();
-                boolean firstFixedBudget = true;
+            String firstFixedBudget = SuiteStanding.firstFixedBudget(options.attacks(), norm);
+            double[] budgets = options.budgets(norm);
+            for (int e = 0; e < budgets.length; e++) {
+                double eps = budgets[e];
+                // What broke at the smaller budget is broken here before any attack runs.
+                boolean[] standing = e == 0 ? o.correct().clone()
+                        : SuiteStanding.robust(norm, budgets[e - 1], o.correct(), o.minimumNorm(), o.fixedBudget(),
+                                null);
                 for (String name : options.attacks()) {
                     Attacks.Spec spec = Attacks.spec(name);
                     if (!spec.norms().contains(norm)) {
@@ -205,13 +211,13 @@ public record RobustnessReport(
                         attacked.merge(id, (long) n, Long::sum);
                     } else {
                         hit = find(o.fixedBudget(), name, norm, eps).broken();
-                        attacked.merge(id, (long) count(standingBefore(o, options, name, norm, eps)), Long::sum);
+                        attacked.merge(id, (long) count(SuiteStanding.attacked(name, norm, eps, options.attacks(),
+                                o.correct(), o.minimumNorm(), o.fixedBudget())), Long::sum);
                     }
                     int alone = count(o.correct()) - count(hit);
-                    if (spec.kind() == Attacks.Kind.MINIMUM_NORM || firstFixedBudget) {
+                    if (spec.kind() == Attacks.Kind.MINIMUM_NORM || name.equals(firstFixedBudget)) {
                         accuracy.computeIfAbsent(id, x -> new LinkedHashMap<>()).put(key(eps), alone / (double) n);
                     }
-                    firstFixedBudget &= spec.kind() == Attacks.Kind.MINIMUM_NORM;
                     int fresh = 0;
                     for (int i = 0; i < n; i++) {
                         fresh += hit[i] && standing[i] ? 1 : 0;
@@ -236,23 +242,6 @@ public record RobustnessReport(
                     after.get(id), broken.get(id), time, time > 0 ? attacked.get(id) / time : 0));
         }
         return summaries;
-    }
-
-    /** The samples a fixed-budget attack was run on: correct, and not broken by the fixed-budget attacks before it. */
-    private static boolean[] standingBefore(SampleOutcomes o, RobustnessEvaluator.Options options, String attack,
-            Norm norm, double eps) {
-        boolean[] standing = o.correct().clone();
-        for (BudgetOutcome run : o.fixedBudget()) {
-            if (run.norm() == norm && run.epsilon() == eps) {
-                if (run.attack().equals(attack)) {
-                    return standing;
-                }
-                for (int i = 0; i < standing.length; i++) {
-                    standing[i] &= !run.broken()[i];
-                }
-            }
-        }
-        throw new IllegalArgumentException("no " + attack + " run at " + norm.label() + " eps " + eps);
     }
 
     static BudgetOutcome find(List<BudgetOutcome> runs, String attack, Norm norm, double eps) {

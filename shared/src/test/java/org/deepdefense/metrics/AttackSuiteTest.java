@@ -5,13 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.LongStream;
 import org.deepdefense.attack.AttackSettings;
+import org.deepdefense.attack.Attacks;
+import org.deepdefense.attack.FixedBudgetAttack;
+import org.deepdefense.attack.Norm;
 import org.deepdefense.data.Dataset;
 import org.deepdefense.data.DatasetName;
 import org.deepdefense.data.Preprocessor;
 import org.deepdefense.data.Split;
+import org.deepdefense.metrics.SampleOutcomes.BudgetOutcome;
 import org.deepdefense.nn.Architecture;
 import org.deepdefense.nn.Network;
 import org.deepdefense.train.DataSource;
@@ -127,6 +134,72 @@ class AttackSuiteTest {
                 }
                 assertTrue(robust <= alone(square, "square", norm, eps));
                 assertTrue(robust <= alone(targeted, "apgd-t", norm, eps));
+            }
+        }
+    }
+
+    @Test
+    void anApgdSamplesResultDoesNotDependOnTheRestOfItsBatch() {
+        int n = 100;
+        float[] inputs = preprocessor.apply(test, 0, n);
+        int[] labels = Arrays.copyOf(test.labels(), n);
+        long[] seeds = LongStream.range(0, n).map(i -> 1000 + i).toArray();
+        for (String name : List.of("apgd-ce", "apgd-t")) {
+            for (Norm norm : Norm.values()) {
+                FixedBudgetAttack attack = Attacks.fixedBudget(name, norm,
+                        AttackSettings.defaults().withApgd(30, 3));
+                double eps = norm == Norm.LINF ? LINF[0] : L2[0];
+                boolean[] whole = attack(attack, inputs, labels, seeds, 0, n, eps);
+                boolean[] inSevens = new boolean[n];
+                for (int a = 0; a < n; a += 7) {
+                    int b = Math.min(n, a + 7);
+                    System.arraycopy(attack(attack, inputs, labels, seeds, a, b, eps), 0, inSevens, a, b - a);
+                }
+                String what = name + " " + norm.label() + " eps " + eps;
+                assertArrayEquals(whole, inSevens, what + ": rows that leave the batch change no other row");
+                int broken = RobustnessReport.count(whole);
+                assertTrue(broken > 0 && broken < n, what + " broke " + broken + " of " + n);
+            }
+        }
+    }
+
+    private static boolean[] attack(FixedBudgetAttack attack, float[] inputs, int[] labels, long[] seeds, int from,
+            int to, double eps) {
+        int d = test.featureSize();
+        try (NDManager batch = root.newSubManager()) {
+            return attack.attack(network, batch.create(Arrays.copyOfRange(inputs, from * d, to * d),
+                    new Shape(to - from).addAll(network.inputShape())), Arrays.copyOfRange(labels, from, to), eps,
+                    Arrays.copyOfRange(seeds, from, to));
+        }
+    }
+
+    @Test
+    void atALargerBudgetNothingAlreadyBrokenIsAttackedAgain() {
+        RobustnessEvaluator.Options options = RobustnessEvaluator.Options.suite("standard").withBudgets(LINF, L2)
+                .withSettings(AttackSettings.defaults().withSquareQueries(300).withApgd(30, 3));
+        SampleOutcomes o = new RobustnessEvaluator(network, preprocessor, 100).outcomes(test, 0, test.size(), options,
+                Progress.NONE);
+        for (Norm norm : Norm.values()) {
+            String first = SuiteStanding.firstFixedBudget(options.attacks(), norm);
+            double[] budgets = options.budgets(norm);
+            for (int e = 1; e < budgets.length; e++) {
+                boolean[] robustBefore = SuiteStanding.robust(norm, budgets[e - 1], o.correct(), o.minimumNorm(),
+                        o.fixedBudget(), null);
+                for (BudgetOutcome run : o.fixedBudget()) {
+                    if (run.norm() != norm || run.epsilon() != budgets[e]) {
+                        continue;
+                    }
+                    BudgetOutcome earlier = SuiteStanding.atSmallerBudget(o.fixedBudget(), run.attack(), norm,
+                            budgets[e]);
+                    for (int i = 0; i < o.size(); i++) {
+                        String where = run.attack() + " " + norm.label() + " " + budgets[e] + " sample " + i;
+                        if (run.attack().equals(first)) {
+                            assertTrue(!earlier.broken()[i] || run.broken()[i], where + ": alone, it stays broken");
+                        } else {
+                            assertTrue(!run.broken()[i] || robustBefore[i], where + ": attacked though broken");
+                        }
+                    }
+                }
             }
         }
     }
