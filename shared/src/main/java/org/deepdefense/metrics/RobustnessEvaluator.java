@@ -188,19 +188,14 @@ public final class RobustnessEvaluator {
         List<BudgetOutcome> fixedBudget = new ArrayList<>();
         List<BudgetOutcome> doubled = new ArrayList<>();
         for (Norm norm : Norm.values()) {
-            String firstFixedBudget = SuiteStanding.firstFixedBudget(options.attacks(), norm);
-            String firstGradientAttack = options.attacks().stream().filter(name -> {
-                Attacks.Spec spec = Attacks.spec(name);
-                return spec.kind() == Attacks.Kind.FIXED_BUDGET && spec.norms().contains(norm) && spec.usesGradients();
-            }).findFirst().orElse(null);
+            List<String> fixedBudgetAttacks = SuiteStanding.fixedBudget(options.attacks(), norm);
+            String firstFixedBudget = fixedBudgetAttacks.stream().findFirst().orElse(null);
+            String firstGradientAttack = fixedBudgetAttacks.stream().filter(name -> Attacks.spec(name).usesGradients())
+                    .findFirst().orElse(null);
             double[] budgets = options.budgets(norm);
             for (int e = 0; e < budgets.length; e++) {
                 double epsilon = budgets[e];
-                for (String name : options.attacks()) {
-                    Attacks.Spec spec = Attacks.spec(name);
-                    if (spec.kind() != Attacks.Kind.FIXED_BUDGET || !spec.norms().contains(norm)) {
-                        continue;
-                    }
+                for (String name : fixedBudgetAttacks) {
                     long start = System.nanoTime();
                     boolean[] broken = attackStanding(Attacks.fixedBudget(name, norm, options.settings()), inputs,
                             labels, SuiteStanding.attacked(name, norm, epsilon, options.attacks(), correct,

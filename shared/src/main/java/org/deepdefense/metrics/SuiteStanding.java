@@ -18,12 +18,17 @@ import org.deepdefense.metrics.SampleOutcomes.BudgetOutcome;
 final class SuiteStanding {
     private SuiteStanding() {}
 
-    /** The first fixed-budget attack of the suite that works in the norm, or null. */
-    static String firstFixedBudget(List<String> attacks, Norm norm) {
+    /** The suite's fixed-budget attacks that work in the norm, in suite order. */
+    static List<String> fixedBudget(List<String> attacks, Norm norm) {
         return attacks.stream().filter(name -> {
             Attacks.Spec spec = Attacks.spec(name);
             return spec.kind() == Attacks.Kind.FIXED_BUDGET && spec.norms().contains(norm);
-        }).findFirst().orElse(null);
+        }).toList();
+    }
+
+    /** The first fixed-budget attack of the suite that works in the norm, or null. */
+    static String firstFixedBudget(List<String> attacks, Norm norm) {
+        return fixedBudget(attacks, norm).stream().findFirst().orElse(null);
     }
 
     /**
