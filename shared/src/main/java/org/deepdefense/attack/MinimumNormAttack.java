@@ -23,5 +23,10 @@ public interface MinimumNormAttack {
      * @param fooled     whether x + that perturbation is misclassified (for DeepFool: moved off its prediction)
      * @param iterations per sample, the attack's iterations (search steps, line-search probes…)
      */
-    record Perturbations(double[] sizes, boolean[] fooled, int[] iterations) {}
+    record Perturbations(double[] sizes, boolean[] fooled, int[] iterations) {
+        /** Whether sample i was fooled by a perturbation no larger than {@code budget}: broken at that budget. */
+        public boolean brokenWithin(int i, double budget) {
+            return fooled[i] && sizes[i] <= budget;
+        }
+    }
 }

@@ -206,7 +206,7 @@ public record RobustnessReport(
                         Perturbations p = o.minimumNorm().get(name);
                         hit = new boolean[n];
                         for (int i = 0; i < n; i++) {
-                            hit[i] = o.correct()[i] && p.fooled()[i] && p.sizes()[i] <= eps;
+                            hit[i] = o.correct()[i] && p.brokenWithin(i, eps);
                         }
                         attacked.merge(id, (long) n, Long::sum);
                     } else {

@@ -62,7 +62,7 @@ final class SuiteStanding {
         minimumNorm.forEach((name, p) -> {
             if (Attacks.spec(name).norms().contains(norm)) {
                 for (int i = 0; i < standing.length; i++) {
-                    standing[i] &= !(p.fooled()[i] && p.sizes()[i] <= eps);
+                    standing[i] &= !p.brokenWithin(i, eps);
                 }
             }
         });
